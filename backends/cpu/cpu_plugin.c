@@ -1,0 +1,275 @@
+/*
+ * The CPU backend: devices, buffers (plain host memory), and partitions
+ * executed node by node with the kernels of ops/.
+ */
+#include "cpu_backend.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+const pv_host_api *pv__cpu_host;
+
+int pv__cpu_error(int status, const char *fmt, ...) {
+  char msg[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  return pv__cpu_host->set_error(status, msg);
+}
+
+struct pv_plugin_ctx {
+  int dummy;
+};
+struct pv_plugin_device {
+  int dummy;
+};
+struct pv_plugin_buffer {
+  void *data;
+  uint64_t size;
+};
+
+typedef struct cpu_partition {
+  int n_nodes;
+  pv_node_desc *nodes;
+  int n_values;
+  pv_value_desc *values;
+  void **prepared;
+} cpu_partition;
+
+static pv_plugin_ctx g_ctx;
+static pv_plugin_device g_dev;
+
+static int cpu_init(const pv_host_api *host, pv_plugin_ctx **ctx) {
+  pv__cpu_host = host;
+  *ctx = &g_ctx;
+  return 0;
+}
+static void cpu_shutdown(pv_plugin_ctx *ctx) { (void)ctx; }
+static int cpu_device_count(pv_plugin_ctx *ctx) { return 1; }
+
+static int cpu_device_get_info(pv_plugin_ctx *ctx, int index,
+                               pv_device_info *info) {
+  uint32_t ss = info->struct_size;
+  memset(info, 0, ss ? ss : sizeof *info);
+  info->struct_size = ss;
+  info->type = PV_DEVICE_CPU;
+  snprintf(info->name, sizeof info->name, "CPU (%d threads)",
+           pv__cpu_host->num_threads());
+  snprintf(info->vendor, sizeof info->vendor, "polyvis");
+  snprintf(info->driver, sizeof info->driver, "native");
+  long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
+  info->memory_bytes = pages > 0 && psz > 0 ? (uint64_t)pages * (uint64_t)psz : 0;
+  info->max_alloc_bytes = info->memory_bytes;
+  info->caps = PV_CAP_HOST_MEMORY | PV_CAP_INT8;
+  info->score = 0;
+  return 0;
+}
+
+static int cpu_device_open(pv_plugin_ctx *ctx, int index,
+                           const pv_device_options *opts,
+                           pv_plugin_device **dev) {
+  *dev = &g_dev;
+  return 0;
+}
+static void cpu_device_close(pv_plugin_device *dev) { (void)dev; }
+
+static int cpu_buffer_alloc(pv_plugin_device *dev, uint64_t size,
+                            pv_plugin_buffer **out) {
+  pv_plugin_buffer *b = calloc(1, sizeof *b);
+  if (!b)
+    return pv__cpu_error(-2, "cpu: out of memory");
+  b->data = pv__cpu_host->aligned_alloc(64, size ? size : 1);
+  if (!b->data) {
+    free(b);
+    return pv__cpu_error(-2, "cpu: cannot allocate %llu bytes",
+                         (unsigned long long)size);
+  }
+  b->size = size;
+  *out = b;
+  return 0;
+}
+
+static void cpu_buffer_free(pv_plugin_device *dev, pv_plugin_buffer *b) {
+  if (!b)
+    return;
+  pv__cpu_host->aligned_free(b->data);
+  free(b);
+}
+
+static int cpu_buffer_write(pv_plugin_device *dev, pv_plugin_buffer *b,
+                            uint64_t off, const void *src, uint64_t size) {
+  if (off > b->size || size > b->size - off)
+    return pv__cpu_error(-15, "cpu: buffer write out of range");
+  memcpy((char *)b->data + off, src, size);
+  return 0;
+}
+
+static int cpu_buffer_read(pv_plugin_device *dev, pv_plugin_buffer *b,
+                           uint64_t off, void *dst, uint64_t size) {
+  if (off > b->size || size > b->size - off)
+    return pv__cpu_error(-15, "cpu: buffer read out of range");
+  memcpy(dst, (char *)b->data + off, size);
+  return 0;
+}
+
+static void *cpu_buffer_host_ptr(pv_plugin_device *dev, pv_plugin_buffer *b) {
+  return b->data;
+}
+
+static int all_f32(const pv_op_desc *op) {
+  for (int i = 0; i < op->n_inputs; i++)
+    if (op->inputs[i].ndim >= 0 && op->inputs[i].dtype != PV_F32)
+      return 0;
+  for (int i = 0; i < op->n_outputs; i++)
+    if (op->outputs[i].dtype != PV_F32)
+      return 0;
+  return 1;
+}
+
+static int cpu_supports_op(pv_plugin_device *dev, const pv_op_desc *op) {
+  const pv_cpu_op_impl *impl = pv__cpu_op_impl(op->op);
+  if (!impl || !impl->run)
+    return 0;
+  return impl->supports ? impl->supports(op) : all_f32(op);
+}
+
+static void release_partition(cpu_partition *p) {
+  if (!p)
+    return;
+  for (int i = 0; i < p->n_nodes && p->prepared; i++) {
+    const pv_cpu_op_impl *impl = pv__cpu_op_impl(p->nodes[i].op);
+    if (p->prepared[i] && impl && impl->release)
+      impl->release(p->prepared[i]);
+  }
+  free(p->prepared);
+  free(p->nodes);
+  free(p->values);
+  free(p);
+}
+
+static int cpu_partition_compile(pv_plugin_device *dev,
+                                 const pv_partition_desc *pd,
+                                 pv_plugin_partition **out) {
+  cpu_partition *p = calloc(1, sizeof *p);
+  if (!p)
+    return pv__cpu_error(-2, "cpu: out of memory");
+  p->n_nodes = pd->n_nodes;
+  p->n_values = pd->n_values;
+  p->nodes = malloc(sizeof(pv_node_desc) * (size_t)(pd->n_nodes ? pd->n_nodes : 1));
+  p->values = malloc(sizeof(pv_value_desc) * (size_t)(pd->n_values ? pd->n_values : 1));
+  p->prepared = calloc((size_t)(pd->n_nodes ? pd->n_nodes : 1), sizeof(void *));
+  if (!p->nodes || !p->values || !p->prepared) {
+    release_partition(p);
+    return pv__cpu_error(-2, "cpu: out of memory");
+  }
+  memcpy(p->nodes, pd->nodes, sizeof(pv_node_desc) * (size_t)pd->n_nodes);
+  memcpy(p->values, pd->values, sizeof(pv_value_desc) * (size_t)pd->n_values);
+  for (int i = 0; i < p->n_nodes; i++) {
+    const pv_cpu_op_impl *impl = pv__cpu_op_impl(p->nodes[i].op);
+    if (!impl || !impl->run) {
+      int op = p->nodes[i].op;
+      release_partition(p);
+      return pv__cpu_error(-12, "cpu: op %s has no kernel",
+                           pv__cpu_host->op_name(op));
+    }
+    if (impl->prepare) {
+      int rc = impl->prepare(&p->nodes[i], p->values, &p->prepared[i]);
+      if (rc) {
+        release_partition(p);
+        return rc;
+      }
+    }
+  }
+  *out = (pv_plugin_partition *)p;
+  return 0;
+}
+
+static void *value_ptr(const cpu_partition *p, int v, char *arena) {
+  const pv_value_desc *vd = &p->values[v];
+  if (vd->kind == PV_VALUE_CONST)
+    return (void *)vd->data;
+  return arena + vd->offset;
+}
+
+static int cpu_partition_execute(pv_plugin_device *dev,
+                                 pv_plugin_partition *part,
+                                 pv_plugin_buffer *arena) {
+  cpu_partition *p = (cpu_partition *)part;
+  char *base = arena ? arena->data : NULL;
+  for (int i = 0; i < p->n_nodes; i++) {
+    const pv_node_desc *n = &p->nodes[i];
+    pv_cpu_exec e;
+    memset(&e, 0, sizeof e);
+    e.node = n;
+    e.n_in = n->n_inputs;
+    e.n_out = n->n_outputs;
+    e.prepared = p->prepared[i];
+    for (int k = 0; k < n->n_inputs; k++) {
+      if (n->inputs[k] < 0)
+        continue;
+      e.in[k].desc = &p->values[n->inputs[k]].desc;
+      e.in[k].data = value_ptr(p, n->inputs[k], base);
+    }
+    for (int k = 0; k < n->n_outputs; k++) {
+      e.out[k].desc = &p->values[n->outputs[k]].desc;
+      e.out[k].data = value_ptr(p, n->outputs[k], base);
+    }
+    int rc = pv__cpu_op_impl(n->op)->run(&e);
+    if (rc)
+      return rc;
+  }
+  return 0;
+}
+
+static void cpu_partition_release(pv_plugin_device *dev,
+                                  pv_plugin_partition *part) {
+  release_partition((cpu_partition *)part);
+}
+
+static int cpu_device_describe(pv_plugin_ctx *ctx, int index, char *buf,
+                               size_t size) {
+  int n = 0;
+  for (int op = 1; op < PV_OP_COUNT; op++)
+    if (pv__cpu_op_impl(op))
+      n++;
+  snprintf(buf, size, "threads=%d kernels=%d/%d", pv__cpu_host->num_threads(),
+           n, PV_OP_COUNT - 1);
+  return 0;
+}
+
+static const pv_plugin_desc g_desc = {
+    .struct_size = sizeof(pv_plugin_desc),
+    .abi_major = PV_PLUGIN_ABI_MAJOR,
+    .abi_minor = PV_PLUGIN_ABI_MINOR,
+    .name = "cpu",
+    .version = "0.1.0",
+    .features = 0,
+    .init = cpu_init,
+    .shutdown = cpu_shutdown,
+    .device_count = cpu_device_count,
+    .device_get_info = cpu_device_get_info,
+    .device_open = cpu_device_open,
+    .device_close = cpu_device_close,
+    .buffer_alloc = cpu_buffer_alloc,
+    .buffer_free = cpu_buffer_free,
+    .buffer_write = cpu_buffer_write,
+    .buffer_read = cpu_buffer_read,
+    .buffer_host_ptr = cpu_buffer_host_ptr,
+    .supports_op = cpu_supports_op,
+    .partition_compile = cpu_partition_compile,
+    .partition_execute = cpu_partition_execute,
+    .partition_release = cpu_partition_release,
+    .synchronize = NULL,
+    .device_describe = cpu_device_describe,
+};
+
+const pv_plugin_desc *pv__cpu_plugin_query(uint32_t major, uint32_t minor,
+                                           const pv_host_api *host) {
+  (void)major;
+  (void)minor;
+  (void)host;
+  return &g_desc;
+}

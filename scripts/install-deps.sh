@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs, through apt, every Debian package that polyvis needs to build,
+# test and run its demo. It only installs what is missing, so it is cheap to
+# run on every `make demo` / `make test`. See docs/dependencies.md for why
+# each package is here.
+set -euo pipefail
+
+PKGS=(
+  # build
+  build-essential cmake pkg-config clang clang-format libclang-rt-14-dev llvm
+  # image codecs
+  libpng-dev libjpeg62-turbo-dev libwebp-dev zlib1g-dev
+  # GPU plugins: loaders, headers, shader compiler, software drivers for CI
+  libvulkan-dev glslang-tools mesa-vulkan-drivers vulkan-validationlayers
+  ocl-icd-libopencl1 ocl-icd-opencl-dev opencl-headers pocl-opencl-icd
+  # weights download
+  libcurl4-openssl-dev
+  # benchmarks peer (sgemm)
+  libopenblas-dev
+  # test oracle
+  python3-torchvision python3-numpy
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#PKGS[@]} packages present"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
