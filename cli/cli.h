@@ -31,7 +31,18 @@ void pv_cli_json_str(FILE *f, const char *s);
 int pv_cli_common_flag(int argc, char **argv, int *i, const char **device,
                        int *verbose);
 
+/* One object per subcommand, each defined in cli/cmd_<name>.c. Commands
+ * that a module has not delivered yet keep the weak placeholder of
+ * cli/reserved.c, which says so and exits 1. */
 extern const pv_cli_command pv_cmd_devices;
 extern const pv_cli_command pv_cmd_conformance;
+extern const pv_cli_command pv_cmd_run;
+extern const pv_cli_command pv_cmd_classify;
+extern const pv_cli_command pv_cmd_detect;
+extern const pv_cli_command pv_cmd_transform;
+extern const pv_cli_command pv_cmd_decode;
+extern const pv_cli_command pv_cmd_encode;
+extern const pv_cli_command pv_cmd_fetch;
+extern const pv_cli_command pv_cmd_bench;
 
 #endif

@@ -62,38 +62,10 @@ int pv_cli_common_flag(int argc, char **argv, int *i, const char **device,
   return 0;
 }
 
-/* Names reserved for the commands other issues add. */
-static int reserved(const char *name, const char *what) {
-  fprintf(stderr, "polyvis %s: not available in this build yet (%s)\n", name,
-          what);
-  return PV_EXIT_ERROR;
-}
-static int run_run(int c, char **v) { return reserved("run", "model runner"); }
-static int run_classify(int c, char **v) {
-  return reserved("classify", "model zoo");
-}
-static int run_transform(int c, char **v) {
-  return reserved("transform", "transforms");
-}
-static int run_decode(int c, char **v) { return reserved("decode", "image I/O"); }
-static int run_bench(int c, char **v) { return reserved("bench", "model zoo"); }
-
-static void help_reserved(FILE *f) {
-  fprintf(f, "This command is reserved; it arrives with its module.\n");
-}
-
-static const pv_cli_command k_reserved[] = {
-    {"run", "run a model on .npy inputs", run_run, help_reserved},
-    {"classify", "classify images with a zoo model", run_classify,
-     help_reserved},
-    {"transform", "apply a transforms pipeline", run_transform, help_reserved},
-    {"decode", "decode an image to .npy", run_decode, help_reserved},
-    {"bench", "benchmark a model", run_bench, help_reserved},
-};
-
 static const pv_cli_command *const k_commands[] = {
-    &pv_cmd_devices,  &pv_cmd_conformance, &k_reserved[0], &k_reserved[1],
-    &k_reserved[2], &k_reserved[3],      &k_reserved[4],
+    &pv_cmd_devices, &pv_cmd_conformance, &pv_cmd_run,    &pv_cmd_classify,
+    &pv_cmd_detect,  &pv_cmd_transform,   &pv_cmd_decode, &pv_cmd_encode,
+    &pv_cmd_fetch,   &pv_cmd_bench,
 };
 
 static void usage(FILE *f) {
