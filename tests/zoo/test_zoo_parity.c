@@ -7,6 +7,7 @@
 
 #include <math.h>
 #include <polyvis/models.h>
+#include <stdbool.h>
 
 static void top5(const float *row, int n, int *idx) {
   for (int k = 0; k < 5; k++) {
