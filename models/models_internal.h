@@ -56,6 +56,7 @@ typedef struct pv__mb {
   int num_classes;
   int transform_input;
   const char *variant; /* the name the model was created with */
+  int64_t image_size;  /* fixed input size (vit), 0 = dynamic */
 } pv__mb;
 
 typedef int (*pv__build_fn)(pv__mb *b, pv_value x, pv_value *out);
@@ -112,6 +113,14 @@ int pv__build_vgg(pv__mb *b, pv_value x, pv_value *out);
 int pv__build_squeezenet(pv__mb *b, pv_value x, pv_value *out);
 int pv__build_mobilenet_v2(pv__mb *b, pv_value x, pv_value *out);
 int pv__build_mobilenet_v3(pv__mb *b, pv_value x, pv_value *out);
+int pv__build_densenet(pv__mb *b, pv_value x, pv_value *out);
+int pv__build_shufflenet_v2(pv__mb *b, pv_value x, pv_value *out);
+int pv__build_mnasnet(pv__mb *b, pv_value x, pv_value *out);
+int pv__build_efficientnet(pv__mb *b, pv_value x, pv_value *out);
+int pv__build_googlenet(pv__mb *b, pv_value x, pv_value *out);
+int pv__build_convnext(pv__mb *b, pv_value x, pv_value *out);
+int pv__build_vit(pv__mb *b, pv_value x, pv_value *out);
+pv_value pv__transform_input(pv__mb *b, pv_value x);
 
 
 

@@ -31,6 +31,36 @@ static const pv__arch k_archs[] = {
     {"mobilenet_v2", pv__build_mobilenet_v2, "classifier.1.weight"},
     {"mobilenet_v3_large", pv__build_mobilenet_v3, "classifier.3.weight"},
     {"mobilenet_v3_small", pv__build_mobilenet_v3, "classifier.3.weight"},
+    {"densenet121", pv__build_densenet, "classifier.weight"},
+    {"densenet161", pv__build_densenet, "classifier.weight"},
+    {"densenet169", pv__build_densenet, "classifier.weight"},
+    {"densenet201", pv__build_densenet, "classifier.weight"},
+    {"shufflenet_v2_x0_5", pv__build_shufflenet_v2, "fc.weight"},
+    {"shufflenet_v2_x1_0", pv__build_shufflenet_v2, "fc.weight"},
+    {"shufflenet_v2_x1_5", pv__build_shufflenet_v2, "fc.weight"},
+    {"shufflenet_v2_x2_0", pv__build_shufflenet_v2, "fc.weight"},
+    {"mnasnet0_5", pv__build_mnasnet, "classifier.1.weight"},
+    {"mnasnet0_75", pv__build_mnasnet, "classifier.1.weight"},
+    {"mnasnet1_0", pv__build_mnasnet, "classifier.1.weight"},
+    {"mnasnet1_3", pv__build_mnasnet, "classifier.1.weight"},
+    {"efficientnet_b0", pv__build_efficientnet, "classifier.1.weight"},
+    {"efficientnet_b1", pv__build_efficientnet, "classifier.1.weight"},
+    {"efficientnet_b2", pv__build_efficientnet, "classifier.1.weight"},
+    {"efficientnet_b3", pv__build_efficientnet, "classifier.1.weight"},
+    {"efficientnet_b4", pv__build_efficientnet, "classifier.1.weight"},
+    {"efficientnet_b5", pv__build_efficientnet, "classifier.1.weight"},
+    {"efficientnet_b6", pv__build_efficientnet, "classifier.1.weight"},
+    {"efficientnet_b7", pv__build_efficientnet, "classifier.1.weight"},
+    {"googlenet", pv__build_googlenet, "fc.weight"},
+    {"convnext_tiny", pv__build_convnext, "classifier.2.weight"},
+    {"convnext_small", pv__build_convnext, "classifier.2.weight"},
+    {"convnext_base", pv__build_convnext, "classifier.2.weight"},
+    {"convnext_large", pv__build_convnext, "classifier.2.weight"},
+    {"vit_b_16", pv__build_vit, "heads.head.weight"},
+    {"vit_b_32", pv__build_vit, "heads.head.weight"},
+    {"vit_l_16", pv__build_vit, "heads.head.weight"},
+    {"vit_l_32", pv__build_vit, "heads.head.weight"},
+    {"vit_h_14", pv__build_vit, "heads.head.weight"},
 };
 
 int pv_model_count(void) { return (int)(sizeof k_archs / sizeof k_archs[0]); }
@@ -274,9 +304,14 @@ static int build(pv_model *m) {
           (w->corrected_file && !strcmp(w->corrected_file, base)));
   }
   b.transform_input = ti;
+  b.image_size = m->opts.image_size;
   for (int i = 0; i < m->n_params; i++)
     m->params[i].used = 0;
   int64_t shape[4] = {-1, 3, -1, -1};
+  if (!strncmp(m->arch->name, "vit_", 4)) { /* the positional embedding fixes H, W */
+    int64_t s = m->opts.image_size > 0 ? m->opts.image_size : 224;
+    shape[2] = shape[3] = s;
+  }
   pv_value x = pv_graph_input(b.g, "input", PV_F32, 4, shape);
   pv_value out = PV_NO_VALUE;
   int rc = m->arch->build(&b, x, &out);

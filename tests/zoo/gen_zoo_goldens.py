@@ -22,6 +22,9 @@ CI = [
     ("wide_resnet50_2", 64), ("alexnet", 64), ("vgg11_bn", 32),
     ("squeezenet1_0", 64), ("squeezenet1_1", 64), ("mobilenet_v2", 64),
     ("mobilenet_v3_large", 64), ("mobilenet_v3_small", 64),
+    ("densenet121", 64), ("shufflenet_v2_x1_0", 64), ("mnasnet1_0", 64),
+    ("efficientnet_b0", 64), ("googlenet", 64), ("convnext_tiny", 64),
+    ("vit_b_32", 224),
 ]
 LEGACY = {"resnet18", "mobilenet_v2"}  # saved with the pre-1.6 format
 
