@@ -52,10 +52,26 @@ static const pv__arch k_archs[] = {
     {"efficientnet_b6", pv__build_efficientnet, "classifier.1.weight"},
     {"efficientnet_b7", pv__build_efficientnet, "classifier.1.weight"},
     {"googlenet", pv__build_googlenet, "fc.weight"},
+    {"inception_v3", pv__build_inception_v3, "fc.weight"},
     {"convnext_tiny", pv__build_convnext, "classifier.2.weight"},
     {"convnext_small", pv__build_convnext, "classifier.2.weight"},
     {"convnext_base", pv__build_convnext, "classifier.2.weight"},
     {"convnext_large", pv__build_convnext, "classifier.2.weight"},
+    {"regnet_x_400mf", pv__build_regnet, "fc.weight"},
+    {"regnet_x_800mf", pv__build_regnet, "fc.weight"},
+    {"regnet_x_1_6gf", pv__build_regnet, "fc.weight"},
+    {"regnet_x_3_2gf", pv__build_regnet, "fc.weight"},
+    {"regnet_x_8gf", pv__build_regnet, "fc.weight"},
+    {"regnet_x_16gf", pv__build_regnet, "fc.weight"},
+    {"regnet_x_32gf", pv__build_regnet, "fc.weight"},
+    {"regnet_y_400mf", pv__build_regnet, "fc.weight"},
+    {"regnet_y_800mf", pv__build_regnet, "fc.weight"},
+    {"regnet_y_1_6gf", pv__build_regnet, "fc.weight"},
+    {"regnet_y_3_2gf", pv__build_regnet, "fc.weight"},
+    {"regnet_y_8gf", pv__build_regnet, "fc.weight"},
+    {"regnet_y_16gf", pv__build_regnet, "fc.weight"},
+    {"regnet_y_32gf", pv__build_regnet, "fc.weight"},
+    {"regnet_y_128gf", pv__build_regnet, "fc.weight"},
     {"vit_b_16", pv__build_vit, "heads.head.weight"},
     {"vit_b_32", pv__build_vit, "heads.head.weight"},
     {"vit_l_16", pv__build_vit, "heads.head.weight"},
@@ -244,7 +260,7 @@ int pv_model_set_param(pv_model *m, const char *key, pv_tensor *t) {
 
 /* Keys a checkpoint may carry that the inference graph never reads. */
 static bool ignorable_key(const pv_model *m, const char *key) {
-  if (!strncmp(key, "aux", 3) &&
+  if (!strncasecmp(key, "aux", 3) &&
       (!strcmp(m->arch->name, "googlenet") ||
        !strcmp(m->arch->name, "inception_v3")))
     return true; /* aux1./aux2./AuxLogits. heads are train-only */

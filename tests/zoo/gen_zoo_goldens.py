@@ -24,7 +24,8 @@ CI = [
     ("mobilenet_v3_large", 64), ("mobilenet_v3_small", 64),
     ("densenet121", 64), ("shufflenet_v2_x1_0", 64), ("mnasnet1_0", 64),
     ("efficientnet_b0", 64), ("googlenet", 64), ("convnext_tiny", 64),
-    ("vit_b_32", 224),
+    ("vit_b_32", 224), ("regnet_y_400mf", 64), ("regnet_x_400mf", 64),
+    ("inception_v3", 96),
 ]
 LEGACY = {"resnet18", "mobilenet_v2"}  # saved with the pre-1.6 format
 
