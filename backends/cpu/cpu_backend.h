@@ -8,6 +8,7 @@
 #ifndef POLYVIS_CPU_BACKEND_H
 #define POLYVIS_CPU_BACKEND_H
 
+#include <polyvis/error.h>
 #include <polyvis/plugin.h>
 #include <stdbool.h>
 #include <string.h>
@@ -55,5 +56,96 @@ static inline int64_t pv__cpu_numel(const pv_tensor_desc *d) {
     n *= d->shape[i];
   return n;
 }
+
+
+static inline size_t pv__cpu_dsize(int32_t dt) {
+  return pv__cpu_host->dtype_size(dt);
+}
+
+/* True if the inputs/outputs of op all have dtype dt (absent inputs, with
+ * ndim < 0, are skipped). */
+int pv__cpu_all_dtype(const pv_op_desc *op, int32_t dt);
+
+/* Element strides of `in` aligned to the dims of `out` under numpy
+ * broadcasting: 0 on broadcast dims. */
+void pv__cpu_bcast_strides(const pv_tensor_desc *in, const pv_tensor_desc *out,
+                           int64_t *strides);
+
+
+/* A broadcast iteration plan: the output as rows x inner, each operand's
+ * element offset per row (pv__cpu_bcast_row) and its inner stride (0 or 1
+ * or, after merging, any). Dims of size 1 are dropped and contiguous dims
+ * merged, so rows are as long as possible. */
+#define PV_CPU_BCAST_MAX 3
+typedef struct pv_cpu_bcast {
+  int n_in, nd;
+  int64_t shape[PV_MAX_DIMS];
+  int64_t st[PV_CPU_BCAST_MAX][PV_MAX_DIMS];
+  int64_t rows, inner;
+  int64_t inner_st[PV_CPU_BCAST_MAX];
+} pv_cpu_bcast;
+void pv__cpu_bcast_plan_init(pv_cpu_bcast *p, int n_in,
+                             const pv_tensor_desc *const *in,
+                             const pv_tensor_desc *out);
+void pv__cpu_bcast_row(const pv_cpu_bcast *p, int64_t row, int64_t *off);
+
+/* --- element conversion (where_cast.c) ------------------------------------ */
+double pv__cpu_load_f64(const void *p, int32_t dt, int64_t i);
+void pv__cpu_store_f64(void *p, int32_t dt, int64_t i, double v);
+uint16_t pv__cpu_f32_to_f16(float f);
+float pv__cpu_f16_to_f32(uint16_t h);
+
+/* --- activations (unary.c) ------------------------------------------------ */
+/* One unary op on one f32 value (alpha/beta/mode as in pv_unary_attrs). */
+float pv__cpu_unary_f32(int op, float alpha, float beta, int mode, float x);
+/* Applies a fused activation in place to n contiguous floats; no-op for
+ * PV_OP_NONE. */
+void pv__cpu_act_f32(const pv_act *act, float *y, int64_t n);
+/* Returns 1 if act is PV_OP_NONE or a unary op the CPU implements. */
+int pv__cpu_act_supported(const pv_act *act);
+
+/* --- sgemm (sgemm.c) ------------------------------------------------------ */
+/* An im2col view of one image group, used as the B operand of a conv GEMM:
+ * B(k, n) with k = (c, ky, kx) and n = (oy, ox). */
+typedef struct pv_cpu_im2col {
+  const float *x; /* [C, H, W] of this group */
+  int64_t c, h, w, oh, ow;
+  int kh, kw, sh, sw, ph, pw, dh, dw;
+} pv_cpu_im2col;
+
+/* The B operand: strided matrix (B(k,n) = b[k*rs + n*cs]) or im2col. */
+typedef struct pv_cpu_bsrc {
+  const float *b;
+  int64_t rs, cs;
+  const pv_cpu_im2col *im;
+} pv_cpu_bsrc;
+
+/* Epilogue applied once, after the last K slice. */
+typedef struct pv_cpu_epi {
+  const float *bias; /* NULL or per row (bias_rows=1) / per column */
+  int bias_rows;
+  const pv_act *act; /* NULL or an activation */
+} pv_cpu_epi;
+
+/* A packed A operand (M x K), laid out for the active micro-kernel. */
+typedef struct pv_cpu_packed_a {
+  int64_t m, k;
+  int mr;
+  float *data;
+} pv_cpu_packed_a;
+
+/* Packs A(m,k) = alpha * a[m*rs + k*cs]; returns 0 or an error. */
+int pv__cpu_pack_a(int64_t m, int64_t k, const float *a, int64_t rs,
+                   int64_t cs, float alpha, pv_cpu_packed_a *out);
+void pv__cpu_packed_a_free(pv_cpu_packed_a *p);
+
+/* C(m,n) = [accumulate ? C : 0] + A @ B, then epilogue. C(m,n) lives at
+ * c[m*rsc + n*csc]. `pa` is a packed A, or NULL with a/rsa/csa/alpha. */
+int pv__cpu_sgemm(int64_t m, int64_t n, int64_t k, const pv_cpu_packed_a *pa,
+                  const float *a, int64_t rsa, int64_t csa, float alpha,
+                  const pv_cpu_bsrc *b, float *c, int64_t rsc, int64_t csc,
+                  int accumulate, const pv_cpu_epi *epi);
+/* The name of the micro-kernel in use ("avx512", "avx2", "generic"). */
+const char *pv__cpu_sgemm_kernel_name(void);
 
 #endif

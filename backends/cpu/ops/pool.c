@@ -1,0 +1,156 @@
+/*
+ * Pooling over NCHW (or CHW) f32: max_pool2d (padding as -inf, dilation,
+ * ceil_mode, NaN propagates), avg_pool2d (count_include_pad, ceil_mode and
+ * divisor_override exactly as torch: the window is clipped to input +
+ * padding for the divisor, then to the input for the sum), and the adaptive
+ * pools (windows [floor(i*H/o), ceil((i+1)*H/o))). Parallel over planes.
+ */
+#include "cpu_backend.h"
+
+#include <math.h>
+
+typedef struct pool_ctx {
+  int op;
+  const pv_pool_attrs *a;
+  const float *x;
+  float *y;
+  int64_t h, w, oh, ow;
+} pool_ctx;
+
+static void pool_chunk(void *vc, int64_t begin, int64_t end) {
+  const pool_ctx *c = vc;
+  const pv_pool_attrs *a = c->a;
+  int kh = a->kernel[0], kw = a->kernel[1], sh = a->stride[0],
+      sw = a->stride[1], pt = a->padding[0], pl = a->padding[1],
+      pb = a->padding[2], pr = a->padding[3];
+  int dh = c->op == PV_OP_MAX_POOL2D ? a->dilation[0] : 1;
+  int dw = c->op == PV_OP_MAX_POOL2D ? a->dilation[1] : 1;
+  if (dh <= 0)
+    dh = 1;
+  if (dw <= 0)
+    dw = 1;
+  for (int64_t p = begin; p < end; p++) {
+    const float *xp = c->x + p * c->h * c->w;
+    float *yp = c->y + p * c->oh * c->ow;
+    for (int64_t oy = 0; oy < c->oh; oy++)
+      for (int64_t ox = 0; ox < c->ow; ox++) {
+        int64_t y0 = oy * sh - pt, x0 = ox * sw - pl;
+        float r;
+        if (c->op == PV_OP_MAX_POOL2D) {
+          r = -INFINITY;
+          for (int ky = 0; ky < kh; ky++) {
+            int64_t iy = y0 + (int64_t)ky * dh;
+            if (iy < 0 || iy >= c->h)
+              continue;
+            for (int kx = 0; kx < kw; kx++) {
+              int64_t ix = x0 + (int64_t)kx * dw;
+              if (ix < 0 || ix >= c->w)
+                continue;
+              float v = xp[iy * c->w + ix];
+              if (v > r || isnan(v))
+                r = v;
+            }
+            if (isnan(r))
+              break;
+          }
+        } else {
+          int64_t y1 = y0 + kh, x1 = x0 + kw;
+          if (y1 > c->h + pb)
+            y1 = c->h + pb;
+          if (x1 > c->w + pr)
+            x1 = c->w + pr;
+          int64_t pool = (y1 - y0) * (x1 - x0);
+          int64_t ys = y0 < 0 ? 0 : y0, xs = x0 < 0 ? 0 : x0;
+          int64_t ye = y1 > c->h ? c->h : y1, xe = x1 > c->w ? c->w : x1;
+          double s = 0;
+          for (int64_t iy = ys; iy < ye; iy++)
+            for (int64_t ix = xs; ix < xe; ix++)
+              s += xp[iy * c->w + ix];
+          int64_t div = a->divisor_override ? a->divisor_override
+                        : a->count_include_pad
+                            ? pool
+                            : (ye - ys) * (xe - xs);
+          r = div > 0 ? (float)(s / (double)div) : NAN;
+        }
+        yp[oy * c->ow + ox] = r;
+      }
+  }
+}
+
+static int planes_of(const pv_tensor_desc *d, int64_t *planes) {
+  *planes = 1;
+  for (int i = 0; i < d->ndim - 2; i++)
+    *planes *= d->shape[i];
+  return 0;
+}
+
+static int pool_run(const pv_cpu_exec *e) {
+  const pv_tensor_desc *xd = e->in[0].desc, *yd = e->out[0].desc;
+  int nd = xd->ndim;
+  pool_ctx c = {e->node->op,      &e->node->attrs.pool, e->in[0].data,
+                e->out[0].data,   xd->shape[nd - 2],    xd->shape[nd - 1],
+                yd->shape[nd - 2], yd->shape[nd - 1]};
+  int64_t planes;
+  planes_of(xd, &planes);
+  int64_t work = c.oh * c.ow * c.a->kernel[0] * c.a->kernel[1];
+  pv__cpu_host->parallel_for(planes, 1 + 65536 / (work ? work : 1), pool_chunk,
+                             &c);
+  return 0;
+}
+
+static int pool_supports(const pv_op_desc *op) {
+  return pv__cpu_all_dtype(op, PV_F32);
+}
+
+const pv_cpu_op_impl pv__cpu_pool = {.supports = pool_supports,
+                                     .run = pool_run};
+
+static void apool_chunk(void *vc, int64_t begin, int64_t end) {
+  const pool_ctx *c = vc;
+  for (int64_t p = begin; p < end; p++) {
+    const float *xp = c->x + p * c->h * c->w;
+    float *yp = c->y + p * c->oh * c->ow;
+    for (int64_t oy = 0; oy < c->oh; oy++) {
+      int64_t y0 = oy * c->h / c->oh, y1 = ((oy + 1) * c->h + c->oh - 1) / c->oh;
+      for (int64_t ox = 0; ox < c->ow; ox++) {
+        int64_t x0 = ox * c->w / c->ow,
+                x1 = ((ox + 1) * c->w + c->ow - 1) / c->ow;
+        float r;
+        if (c->op == PV_OP_ADAPTIVE_MAX_POOL2D) {
+          r = -INFINITY;
+          for (int64_t iy = y0; iy < y1; iy++)
+            for (int64_t ix = x0; ix < x1; ix++) {
+              float v = xp[iy * c->w + ix];
+              if (v > r || isnan(v))
+                r = v;
+            }
+        } else {
+          double s = 0;
+          for (int64_t iy = y0; iy < y1; iy++)
+            for (int64_t ix = x0; ix < x1; ix++)
+              s += xp[iy * c->w + ix];
+          int64_t cnt = (y1 - y0) * (x1 - x0);
+          r = cnt ? (float)(s / (double)cnt) : NAN;
+        }
+        yp[oy * c->ow + ox] = r;
+      }
+    }
+  }
+}
+
+static int apool_run(const pv_cpu_exec *e) {
+  const pv_tensor_desc *xd = e->in[0].desc, *yd = e->out[0].desc;
+  int nd = xd->ndim;
+  pool_ctx c = {e->node->op,      &e->node->attrs.pool, e->in[0].data,
+                e->out[0].data,   xd->shape[nd - 2],    xd->shape[nd - 1],
+                yd->shape[nd - 2], yd->shape[nd - 1]};
+  int64_t planes;
+  planes_of(xd, &planes);
+  int64_t work = c.h * c.w + c.oh * c.ow;
+  pv__cpu_host->parallel_for(planes, 1 + 65536 / (work ? work : 1),
+                             apool_chunk, &c);
+  return 0;
+}
+
+const pv_cpu_op_impl pv__cpu_adaptive_pool = {.supports = pool_supports,
+                                              .run = apool_run};
