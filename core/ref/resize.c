@@ -15,10 +15,13 @@
  *   cubic (A = -0.5, as PIL) filter of (j - centre + 0.5) / max(scale, 1),
  *   normalised to sum 1, over j in [max(centre - support + 0.5, 0),
  *   min(centre + support + 0.5, in)) (truncated to integers).
- * - ONNX coordinate modes (coord_mode != 0 or nearest_mode != 0): the source
- *   coordinate follows the ONNX Resize transformation; nearest rounds with
- *   nearest_mode and clamps; linear clamps the coordinate into [0, in - 1];
- *   cubic may exclude outside taps (exclude_outside) and renormalise.
+ * - ONNX modes (coord_mode, nearest_mode or exclude_outside non-zero): the
+ *   source coordinate follows the ONNX Resize transformation (as the ONNX
+ *   specification's reference code, pytorch_half_pixel giving -0.5 for a
+ *   single output); nearest rounds with nearest_mode and clamps; linear
+ *   clamps the coordinate into [0, in - 1] (the same as the spec's edge
+ *   padding); cubic may exclude outside taps (exclude_outside) and
+ *   renormalise. antialias does not apply in these modes.
  *
  * Weights are computed per axis, then the 2-D sum runs in double.
  */
@@ -72,8 +75,8 @@ static double onnx_coord(int mode, double x, int64_t in, int64_t out,
     return out > 1 ? x * (double)(in - 1) / (double)(out - 1) : 0.0;
   case 3: /* tf_half_pixel_for_nn */
     return (x + 0.5) / scale;
-  case 4: /* pytorch_half_pixel */
-    return out > 1 ? (x + 0.5) / scale - 0.5 : 0.0;
+  case 4: /* pytorch_half_pixel (the ONNX spec: -0.5 for one output) */
+    return out > 1 ? (x + 0.5) / scale - 0.5 : -0.5;
   default: /* half_pixel */
     return (x + 0.5) / scale - 0.5;
   }
@@ -96,7 +99,7 @@ static void axis_taps(const pv_resize_attrs *a, int axis, int64_t in,
                       int64_t out, int64_t o, taps *t) {
   double user = a->scale[axis];
   double A = a->cubic_a != 0 ? a->cubic_a : -0.75;
-  bool onnx = a->coord_mode != 0 || a->nearest_mode != 0;
+  bool onnx = a->coord_mode != 0 || a->nearest_mode != 0 || a->exclude_outside;
   t->n = 0;
   if (a->mode == PV_RESIZE_NEAREST || a->mode == PV_RESIZE_NEAREST_EXACT) {
     int64_t s;

@@ -351,6 +351,8 @@ case("expand", [x], [T(x).expand(2, 3)], shape=(2, 3))
 xi = RNG.randint(0, 9, size=(2, 1)).astype(np.int64)
 case("expand", [xi], [T(xi).expand(2, 2, 3)], shape=(2, 2, 3))
 
+x = rnd(3, 1, 2)
+case("expand", [x], [T(x).expand(2, -1, 4, -1)], shape=(2, -1, 4, -1))
 x = rnd(2, 3)
 case("tile", [x], [T(x).repeat(2, 3)], shape=(2, 3))
 x = rnd(2, 1, 3)
@@ -422,6 +424,9 @@ for shape, k, ax, largest in [((10,), 3, 0, 1), ((3, 8), 8, 1, 1), ((4, 6, 3), 2
     x = RNG.permutation(np.prod(shape)).reshape(shape).astype(np.float32) * 0.25 - 3
     v, i = torch.topk(T(x), k, dim=ax, largest=bool(largest), sorted=True)
     case("topk", [x], [v, i], axis=ax, k=k, largest=largest, sorted=1)
+x = rnd(3, 4)
+v, i = torch.topk(T(x), 0, dim=1)
+case("topk", [x], [v, i], axis=1, k=0, largest=1, sorted=1)
 xi = RNG.permutation(30).reshape(5, 6).astype(np.int64) - 10
 v, i = torch.topk(T(xi), 3, dim=1)
 case("topk", [xi], [v, i], axis=1, k=3, largest=1, sorted=1)
@@ -481,6 +486,99 @@ for mode in ["bilinear", "bicubic"]:
     resize((1, 1, 12, 12), (4, 4), mode, True, aa=True)
     resize((1, 1, 5, 6), (9, 11), mode, False, aa=True)
     resize((2, 1, 20, 9), (3, 9), mode, False, aa=True)
+
+# ONNX Resize coordinate and nearest modes have no torch equivalent: their
+# goldens come from a port of the ONNX specification's reference code
+# (onnx/backend/test/case/node/resize.py), independent of the C reference.
+ONNX_COORD = {"half_pixel": 0, "asymmetric": 1, "align_corners": 2,
+              "tf_half_pixel_for_nn": 3, "pytorch_half_pixel": 4}
+ONNX_NEAREST = {"floor": 0, "round_prefer_floor": 1, "round_prefer_ceil": 2, "ceil": 3}
+
+
+def onnx_interp_1d(data, scale, out_w, x, mode, coord, nearest, A, exclude):
+    in_w = len(data)
+    if coord == "align_corners":
+        x_ori = 0.0 if out_w == 1 else x * (in_w - 1) / (out_w - 1)
+    elif coord == "asymmetric":
+        x_ori = x / scale
+    elif coord == "pytorch_half_pixel":
+        x_ori = -0.5 if out_w == 1 else (x + 0.5) / scale - 0.5
+    elif coord == "tf_half_pixel_for_nn":
+        x_ori = (x + 0.5) / scale
+    else:
+        x_ori = (x + 0.5) / scale - 0.5
+    x_int = int(np.floor(x_ori))
+    ratio = 1.0 if float(x_ori).is_integer() else x_ori - x_int
+    if mode == "nearest":
+        if ratio == 1.0:
+            coeffs = np.array([0.0, 1.0])
+        elif nearest == "round_prefer_floor":
+            coeffs = np.array([ratio <= 0.5, ratio > 0.5], dtype=np.float64)
+        elif nearest == "round_prefer_ceil":
+            coeffs = np.array([ratio < 0.5, ratio >= 0.5], dtype=np.float64)
+        elif nearest == "floor":
+            coeffs = np.array([1.0, 0.0])
+        else:
+            coeffs = np.array([0.0, 1.0])
+    elif mode == "linear":
+        coeffs = np.array([1 - ratio, ratio])
+    else:
+        def c1(t):
+            return ((A + 2) * t - (A + 3)) * t * t + 1
+
+        def c2(t):
+            return ((A * t - 5 * A) * t + 8 * A) * t - 4 * A
+        coeffs = np.array([c2(ratio + 1), c1(ratio), c1(1 - ratio), c2(2 - ratio)])
+    n = len(coeffs)
+    pad = int(np.ceil(n / 2))
+    padded = np.pad(data, pad, mode="edge")
+    xp = x_ori + pad
+    idx = sorted(sorted(range(len(padded)), key=lambda i: (abs(xp - i), i))[:n])
+    pts = padded[idx]
+    idx = np.array(idx) - pad
+    if exclude:
+        coeffs = np.where((idx < 0) | (idx >= in_w), 0.0, coeffs)
+        coeffs = coeffs / coeffs.sum()
+    return float(np.dot(coeffs, pts))
+
+
+def onnx_resize(x, size, mode, coord, nearest="round_prefer_floor", A=-0.75, exclude=0):
+    n, c, h, w = x.shape
+    sh, sw = size[0] / h, size[1] / w
+    y = np.zeros((n, c, size[0], size[1]), np.float64)
+    for i in range(n):
+        for j in range(c):
+            rows = np.array([[onnx_interp_1d(x[i, j, r].astype(np.float64), sw, size[1], ox, mode,
+                                             coord, nearest, A, exclude)
+                              for ox in range(size[1])] for r in range(h)])
+            for oy in range(size[0]):
+                for ox in range(size[1]):
+                    y[i, j, oy, ox] = onnx_interp_1d(rows[:, ox], sh, size[0], oy, mode, coord,
+                                                     nearest, A, exclude)
+    return y.astype(np.float32)
+
+
+for mode, coord, nearest, size, exclude, A in [
+        ("nearest", "asymmetric", "floor", (7, 5), 0, -0.75),
+        ("nearest", "half_pixel", "round_prefer_floor", (9, 4), 0, -0.75),
+        ("nearest", "half_pixel", "round_prefer_ceil", (9, 4), 0, -0.75),
+        ("nearest", "align_corners", "round_prefer_floor", (7, 10), 0, -0.75),
+        ("nearest", "tf_half_pixel_for_nn", "ceil", (3, 8), 0, -0.75),
+        ("nearest", "pytorch_half_pixel", "round_prefer_floor", (1, 6), 0, -0.75),
+        ("linear", "asymmetric", None, (9, 5), 0, -0.75),
+        ("linear", "align_corners", None, (3, 11), 0, -0.75),
+        ("linear", "pytorch_half_pixel", None, (1, 7), 0, -0.75),
+        ("linear", "half_pixel", None, (8, 3), 0, -0.75),
+        ("cubic", "half_pixel", None, (9, 7), 0, -0.75),
+        ("cubic", "half_pixel", None, (9, 7), 1, -0.5),
+        ("cubic", "asymmetric", None, (4, 11), 1, -0.75),
+        ("cubic", "align_corners", None, (7, 3), 0, -0.5)]:
+    x = rnd(1, 2, 5, 6)
+    y = onnx_resize(x, size, mode, coord, nearest, A, exclude)
+    rmode = {"nearest": 0, "linear": 2, "cubic": 3}[mode]
+    case("resize", [x], [y], mode=rmode, size=size, coord_mode=ONNX_COORD[coord],
+         nearest_mode=ONNX_NEAREST[nearest] if nearest else 0, cubic_a=A,
+         exclude_outside=exclude)
 
 # -------------------------------------------------------------- prelu
 x = rnd(2, 3, 4, 5)
