@@ -625,12 +625,13 @@ static int load_legacy(pv__blob *b, const char *what,
   pv__pk_obj *o, *root;
   size_t used;
   int rc;
-  /* 1: the magic number (checked by detection; 15 bytes incl. STOP). */
-  if (b->size < 15 || p[14] != '.') {
+  /* 1: the magic number (checked by detection). */
+  size_t ml = pv__legacy_magic_len(p, b->size);
+  if (!ml) {
     rc = pv_set_error(PV_ERR_FORMAT, "%s: bad legacy magic pickle", what);
     goto done;
   }
-  p += 15;
+  p += ml;
   /* 2: the protocol version, 1001. */
   if ((rc = pv__pk_run(&ctx, p, (size_t)(end - p), &used, &o)) != 0)
     goto done;

@@ -278,6 +278,20 @@ int pv__weights_meta_append(pv_weights *w, const char *key, const char *val) {
 
 /* --- public API ---------------------------------------------------------- */
 
+size_t pv__legacy_magic_len(const uint8_t *p, size_t size) {
+  /* PROTO n, [FRAME len (protocol 4+)], LONG1 of 10 bytes, STOP. */
+  static const uint8_t magic[] = {0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9,
+                                  0x20, 0x6a, 0xa8, 0x50, 0x19, 0x2e};
+  size_t o = 2;
+  if (size < 2 + sizeof magic || p[0] != 0x80)
+    return 0;
+  if (p[2] == 0x95)
+    o += 9;
+  if (size < o + sizeof magic || memcmp(p + o, magic, sizeof magic) != 0)
+    return 0;
+  return o + sizeof magic;
+}
+
 pv_weights_format pv_weights_detect(const void *head, size_t size) {
   const uint8_t *p = head;
   if (!p || size < 16)
@@ -285,10 +299,7 @@ pv_weights_format pv_weights_detect(const void *head, size_t size) {
   if (p[0] == 'P' && p[1] == 'K' &&
       ((p[2] == 3 && p[3] == 4) || (p[2] == 5 && p[3] == 6)))
     return PV_WEIGHTS_FORMAT_TORCH_ZIP;
-  /* PROTO n, LONG1 10 bytes: the legacy magic number. */
-  static const uint8_t magic[] = {0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46,
-                                  0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19};
-  if (p[0] == 0x80 && memcmp(p + 2, magic, sizeof magic) == 0)
+  if (pv__legacy_magic_len(p, size))
     return PV_WEIGHTS_FORMAT_TORCH_LEGACY;
   uint64_t n = 0;
   for (int i = 7; i >= 0; i--)

@@ -64,6 +64,9 @@ int pv__weights_append(pv_weights *w, const char *name, pv_tensor *t,
                        const pv__wentry *meta);
 int pv__weights_meta_append(pv_weights *w, const char *key, const char *val);
 
+/* Length of the legacy magic-number pickle at p, 0 if absent. */
+size_t pv__legacy_magic_len(const uint8_t *p, size_t size);
+
 /* --- format readers ------------------------------------------------------ */
 
 /* `what` names the source in errors (the path or "<memory>"). */

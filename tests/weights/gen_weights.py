@@ -2,6 +2,8 @@
 """Generates the weights-loader test inputs into OUTDIR (seeded, small):
 
   sd_zip.pth / sd_legacy.pth       a state_dict saved by torch.save (zip, legacy)
+  sd_p4_zip.pth / sd_p4_legacy.pth the same with pickle protocol 4
+  sd_deflate.pth                   sd_zip.pth re-zipped with deflate
   wrap_zip.pth / wrap_legacy.pth   {'best_prec1', 'epoch', 'state_dict': sd}
   sd.safetensors                   the same tensors, safetensors written by hand
   manifest.txt                     "name dtype ndim d0 d1 ... npyfile" per tensor
@@ -51,6 +53,10 @@ sd["narrow"] = torch.randn(10, 10)[3:5, 1:4]
 
 torch.save(sd, os.path.join(out, "sd_zip.pth"))
 torch.save(sd, os.path.join(out, "sd_legacy.pth"), _use_new_zipfile_serialization=False)
+# pickle protocol 4 (FRAME, SHORT_BINUNICODE, STACK_GLOBAL, MEMOIZE)
+torch.save(sd, os.path.join(out, "sd_p4_zip.pth"), pickle_protocol=4)
+torch.save(sd, os.path.join(out, "sd_p4_legacy.pth"), pickle_protocol=4,
+           _use_new_zipfile_serialization=False)
 wrap = {"best_prec1": 91.5, "epoch": 3, "arch": "tiny", "state_dict": sd}
 torch.save(wrap, os.path.join(out, "wrap_zip.pth"))
 torch.save(wrap, os.path.join(out, "wrap_legacy.pth"), _use_new_zipfile_serialization=False)
@@ -209,6 +215,20 @@ h = b'{"a": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}, "a": {}}'
 with open(os.path.join(out, "hostile_st_dup.bin"), "wb") as f:
     f.write(struct.pack("<Q", len(h)) + h + b"\0" * 4)
 hostile.append(("hostile_st_dup.bin", "FORMAT", "JSON"))
+
+# a legacy (pre-1.0 style) storage view: persistent id with view_metadata
+# ('view', offset 2, numel 3) into a 6-element root; the tensor is view[1:3]
+# = root[3:5] = [3, 4]
+def su(x):
+    return b"X" + struct.pack("<I", len(x)) + x.encode()
+
+
+view_pkl = (b"\x80\x02ccollections\nOrderedDict\n)R(" + su("v") +
+            b"ctorch._utils\n_rebuild_tensor_v2\n((" + su("storage") +
+            b"ctorch\nFloatStorage\n" + su("root") + su("cpu") + b"K\x06(" + su("view") +
+            b"K\x02K\x03ttQK\x01K\x02\x85K\x01\x85\x89ccollections\nOrderedDict\n)RtRu.")
+legacy_with("legacy_view.pth", view_pkl,
+            b"\x80\x02]q\x00" + su("root") + b"a." + struct.pack("<q6f", 6, 0, 1, 2, 3, 4, 5))
 
 with open(os.path.join(out, "hostile.txt"), "w") as f:
     for n, c, s in hostile:

@@ -282,6 +282,20 @@ static void test_hostile(void) {
   CHECK(n >= 15);
 }
 
+static void test_legacy_view(void) {
+  char p[1200];
+  pv_weights *w = NULL;
+  CHECK_EQ_INT(pv_weights_load(path_in("legacy_view.pth", p, sizeof p), &w),
+               0);
+  pv_tensor *v = pv_weights_get(w, "v");
+  CHECK(v && pv_tensor_numel(v) == 2);
+  if (v) {
+    const float *d = pv_tensor_data(v);
+    CHECK(d[0] == 3.0f && d[1] == 4.0f);
+  }
+  pv_weights_free(w);
+}
+
 static void test_real(const char *file, int want_count) {
   char p[1200], q[1200], line[512];
   if (!pv_test_data_path(file, p, sizeof p))
@@ -347,12 +361,15 @@ int main(void) {
   CHECK(g_n == 18);
   test_file("sd_zip.pth", PV_WEIGHTS_FORMAT_TORCH_ZIP, 1);
   test_file("sd_legacy.pth", PV_WEIGHTS_FORMAT_TORCH_LEGACY, -1);
+  test_file("sd_p4_zip.pth", PV_WEIGHTS_FORMAT_TORCH_ZIP, 1);
+  test_file("sd_p4_legacy.pth", PV_WEIGHTS_FORMAT_TORCH_LEGACY, -1);
   test_file("sd_deflate.pth", PV_WEIGHTS_FORMAT_TORCH_ZIP, 0);
   test_file("sd.safetensors", PV_WEIGHTS_FORMAT_SAFETENSORS, 1);
   test_wrapped("wrap_zip.pth");
   test_wrapped("wrap_legacy.pth");
   test_roundtrip();
   test_hostile();
+  test_legacy_view();
   if (!data)
     printf("note: shared data absent, real checkpoints not tested\n");
   test_real("models/ultraface-version-RFB-320.pth", 244);
