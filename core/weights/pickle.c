@@ -66,14 +66,49 @@ void pv__pk_free(pv__pk *ctx) {
   for (int i = 0; i < ctx->nst; i++)
     free(ctx->st[i].key);
   free(ctx->st);
+  free(ctx->sidx);
   memset(ctx, 0, sizeof *ctx);
 }
 
 int pv__pk_find_storage(const pv__pk *ctx, const char *key, size_t len) {
-  for (int i = 0; i < ctx->nst; i++)
-    if (strlen(ctx->st[i].key) == len && memcmp(ctx->st[i].key, key, len) == 0)
-      return i;
+  if (!ctx->nsidx)
+    return -1;
+  uint32_t m = (uint32_t)ctx->nsidx - 1, h = pv__hash_bytes(key, len) & m;
+  for (; ctx->sidx[h] >= 0; h = (h + 1) & m) {
+    const char *k = ctx->st[ctx->sidx[h]].key;
+    if (strlen(k) == len && memcmp(k, key, len) == 0)
+      return ctx->sidx[h];
+  }
   return -1;
+}
+
+/* Indexes storage i (already in ctx->st), growing the table as needed. */
+static int index_storage(pv__pk *c, int i) {
+  if ((c->nst + 1) * 2 > c->nsidx) {
+    int n = c->nsidx ? c->nsidx * 2 : 64;
+    int *s = malloc((size_t)n * sizeof *s);
+    if (!s)
+      return PV_ERR_NOMEM;
+    for (int k = 0; k < n; k++)
+      s[k] = -1;
+    free(c->sidx);
+    c->sidx = s;
+    c->nsidx = n;
+    for (int k = 0; k < c->nst; k++)
+      if (k != i) {
+        uint32_t h = pv__hash_bytes(c->st[k].key, strlen(c->st[k].key)) &
+                     (uint32_t)(n - 1);
+        while (s[h] >= 0)
+          h = (h + 1) & (uint32_t)(n - 1);
+        s[h] = k;
+      }
+  }
+  uint32_t m = (uint32_t)c->nsidx - 1;
+  uint32_t h = pv__hash_bytes(c->st[i].key, strlen(c->st[i].key)) & m;
+  while (c->sidx[h] >= 0)
+    h = (h + 1) & m;
+  c->sidx[h] = i;
+  return 0;
 }
 
 static int obj_push_item(pv__pk_obj *o, pv__pk_obj *it) {
@@ -416,6 +451,10 @@ static int add_storage(vm *m, const pv__pk_obj *key, pv_dtype dt, int64_t numel,
   s->dtype = dt;
   s->numel = numel;
   s->root = -1;
+  if (index_storage(c, c->nst) != 0) {
+    free(s->key);
+    return fail(m, PV_ERR_NOMEM, "out of memory", NULL);
+  }
   *idx = c->nst++;
   return 0;
 }
@@ -516,20 +555,8 @@ static int set_items(vm *m, size_t from) {
     if (k->kind != PV__PK_STR && k->kind != PV__PK_INT)
       return fail(m, PV_ERR_UNSUPPORTED,
                   "dict key that is not a string or an int", NULL);
-    /* Python dicts replace on a repeated key; keep the first position. */
-    size_t j;
-    for (j = 0; j < d->n; j += 2) {
-      pv__pk_obj *o = d->items[j];
-      if (o->kind == k->kind &&
-          (k->kind == PV__PK_INT
-               ? o->i == k->i
-               : (o->len == k->len && memcmp(o->s, k->s, k->len) == 0)))
-        break;
-    }
-    if (j < d->n) {
-      d->items[j + 1] = m->stack[i + 1];
-      continue;
-    }
+    /* Repeated keys are not searched for here (that would be quadratic);
+     * a repeated tensor name is refused when the entries are built. */
     if (obj_push_item(d, k) || obj_push_item(d, m->stack[i + 1]))
       return fail(m, PV_ERR_NOMEM, "out of memory", NULL);
   }

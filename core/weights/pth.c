@@ -31,6 +31,8 @@ typedef struct zip {
   uint64_t size;
   zentry *e;
   size_t n;
+  int *idx; /* open-addressing index of e by name; nidx a power of two */
+  size_t nidx;
   const char *what;
 } zip;
 
@@ -121,19 +123,44 @@ static int zip_open(zip *z) {
     p += 46 + nl + xl + cl;
     z->n++;
   }
+  z->nidx = 64;
+  while (z->nidx < 2 * z->n)
+    z->nidx *= 2;
+  z->idx = malloc(z->nidx * sizeof *z->idx);
+  if (!z->idx)
+    return pv_set_error(PV_ERR_NOMEM, "%s: out of memory", z->what);
+  for (size_t i = 0; i < z->nidx; i++)
+    z->idx[i] = -1;
+  for (size_t i = 0; i < z->n; i++) {
+    size_t h = pv__hash_bytes(z->e[i].name, z->e[i].nlen) & (z->nidx - 1);
+    while (z->idx[h] >= 0)
+      h = (h + 1) & (z->nidx - 1);
+    z->idx[h] = (int)i;
+  }
   return 0;
 }
 
+/* The entry named "<prefix>/<suffix>", or NULL. */
 static const zentry *zip_find(const zip *z, const char *prefix, size_t pl,
                               const char *suffix) {
-  size_t sl = strlen(suffix);
-  for (size_t i = 0; i < z->n; i++) {
-    const zentry *e = &z->e[i];
-    if (e->nlen == pl + 1 + sl && memcmp(e->name, prefix, pl) == 0 &&
-        e->name[pl] == '/' && memcmp(e->name + pl + 1, suffix, sl) == 0)
-      return e;
+  size_t sl = strlen(suffix), nl = pl + 1 + sl;
+  char *name = malloc(nl);
+  if (!name)
+    return NULL;
+  memcpy(name, prefix, pl);
+  name[pl] = '/';
+  memcpy(name + pl + 1, suffix, sl);
+  const zentry *found = NULL;
+  for (size_t h = pv__hash_bytes(name, nl) & (z->nidx - 1); z->idx[h] >= 0;
+       h = (h + 1) & (z->nidx - 1)) {
+    const zentry *e = &z->e[z->idx[h]];
+    if (e->nlen == nl && memcmp(e->name, name, nl) == 0) {
+      found = e; /* the first entry of that name, like other readers */
+      break;
+    }
   }
-  return NULL;
+  free(name);
+  return found;
 }
 
 /* The bytes of an entry: a pointer into the mapping for stored entries, or
@@ -207,8 +234,10 @@ typedef struct walk {
   pv__pk *ctx;
   const char *what;
   uint32_t flags;
-  int meta;  /* record scalars as metadata */
-  int *root; /* root storage of each entry */
+  int meta;        /* record scalars as metadata */
+  uint64_t budget; /* node visits left: a DAG built through the memo could
+                      otherwise make the walk exponential */
+  int *root;       /* root storage of each entry */
   int rcap;
   char name[MAX_NAME];
 } walk;
@@ -321,6 +350,12 @@ static int collect(walk *wk, const pv__pk_obj *o, int depth) {
                         "%s: objects nested deeper than %d (or a cycle) at "
                         "'%s'",
                         wk->what, MAX_DEPTH, wk->name);
+  if (wk->budget == 0)
+    return pv_set_error(PV_ERR_FORMAT,
+                        "%s: object graph larger than the file allows "
+                        "(shared references?) at '%s'",
+                        wk->what, wk->name);
+  wk->budget--;
   int rc = 0;
   switch (o->kind) {
   case PV__PK_TENSOR:
@@ -349,9 +384,11 @@ static int collect(walk *wk, const pv__pk_obj *o, int depth) {
   }
 }
 
-static int has_tensor(const pv__pk_obj *o, int depth, int direct) {
-  if (depth > MAX_DEPTH)
+static int has_tensor(const pv__pk_obj *o, int depth, int direct,
+                      uint64_t *budget) {
+  if (depth > MAX_DEPTH || *budget == 0)
     return 0;
+  --*budget;
   if (o->kind == PV__PK_TENSOR)
     return 1;
   if (o->kind != PV__PK_DICT && o->kind != PV__PK_LIST &&
@@ -361,7 +398,7 @@ static int has_tensor(const pv__pk_obj *o, int depth, int direct) {
     return 0;
   int dict = o->kind == PV__PK_DICT;
   for (size_t i = dict ? 1 : 0; i < o->n; i += dict ? 2 : 1)
-    if (has_tensor(o->items[i], depth + 1, direct))
+    if (has_tensor(o->items[i], depth + 1, direct, budget))
       return 1;
   return 0;
 }
@@ -424,7 +461,8 @@ static int select_and_collect(walk *wk, const pv__pk_obj *root,
       rc = sibling_meta(wk, root);
     return rc;
   }
-  if (entry || root->kind != PV__PK_DICT || has_tensor(root, 0, 1)) {
+  uint64_t b = wk->budget;
+  if (entry || root->kind != PV__PK_DICT || has_tensor(root, 0, 1, &b)) {
     wk->meta = 1;
     return collect(wk, root, 0);
   }
@@ -432,7 +470,8 @@ static int select_and_collect(walk *wk, const pv__pk_obj *root,
                                 "state_dict_ema", "net"};
   for (size_t i = 0; i < PV__ARRAY_LEN(cands); i++) {
     const pv__pk_obj *o = dict_get(root, cands[i], strlen(cands[i]));
-    if (o && o->kind == PV__PK_DICT && has_tensor(o, 0, 0)) {
+    b = wk->budget;
+    if (o && o->kind == PV__PK_DICT && has_tensor(o, 0, 0, &b)) {
       wk->meta = 0;
       int rc = collect(wk, o, 0);
       return rc ? rc : sibling_meta(wk, root);
@@ -501,6 +540,7 @@ static int finish(pv__pk *ctx, const pv__pk_obj *root, const char *what,
   wk->ctx = ctx;
   wk->what = what;
   wk->flags = opt->flags;
+  wk->budget = ctx->file_size + 1024;
   pv__blob **owned = NULL;
   int nowned = 0;
   int rc = align_storages(ctx, what, &owned, &nowned);
@@ -612,6 +652,7 @@ done:
     pv__blob_release(owned[i]);
   free(owned);
   free(z.e);
+  free(z.idx);
   pv__pk_free(&ctx);
   return rc;
 }

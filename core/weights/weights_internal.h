@@ -64,6 +64,15 @@ int pv__weights_append(pv_weights *w, const char *name, pv_tensor *t,
                        const pv__wentry *meta);
 int pv__weights_meta_append(pv_weights *w, const char *key, const char *val);
 
+/* FNV-1a of a byte string, for the module's small hash indexes. */
+static inline uint32_t pv__hash_bytes(const void *p, size_t n) {
+  const uint8_t *b = p;
+  uint32_t h = 2166136261u;
+  for (size_t i = 0; i < n; i++)
+    h = (h ^ b[i]) * 16777619u;
+  return h;
+}
+
 /* Length of the legacy magic-number pickle at p, 0 if absent. */
 size_t pv__legacy_magic_len(const uint8_t *p, size_t size);
 
@@ -138,6 +147,8 @@ typedef struct pv__pk {
   size_t nobjs, capobjs;
   pv__pk_storage *st;
   int nst, capst;
+  int *sidx; /* open-addressing index of st by key; nsidx a power of two */
+  int nsidx;
   int legacy;           /* persistent ids carry view_metadata */
   const pv__blob *file; /* the file's own bytes (zero-copy is a view of it) */
 } pv__pk;

@@ -22,9 +22,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     touch(w);
     pv_weights_free(w);
     /* the other selection modes walk the object differently */
-    pv_weights_options opt = {.struct_size = sizeof opt,
-                              .flags = PV_WEIGHTS_CONTIGUOUS,
-                              .entry = ""};
+    pv_weights_options opt = {
+        .struct_size = sizeof opt, .flags = PV_WEIGHTS_CONTIGUOUS, .entry = ""};
     if (pv_weights_load_memory(data, size, &opt, &w) == 0) {
       touch(w);
       pv_weights_free(w);

@@ -190,6 +190,15 @@ hostile.append(("hostile_pastend.bin", "FORMAT", "past its storage"))
 # a pid that is not a storage (a pickled module in legacy files)
 zip_with("hostile_pid.bin", b"\x80\x02X\x06\x00\x00\x00moduleq\x00\x85Q.")
 hostile.append(("hostile_pid.bin", "UNSUPPORTED", "persistent id"))
+# a DAG through the memo: 30 levels of [x, x] = 2^30 paths from a few bytes
+dag = b"\x80\x02]q\x000"
+for i in range(1, 31):
+    dag += b"(h" + bytes([i - 1]) + b"h" + bytes([i - 1]) + b"lq" + bytes([i]) + (b"0" if i < 30 else b"")
+zip_with("hostile_dag.bin", dag + b".")
+hostile.append(("hostile_dag.bin", "FORMAT", "object graph"))
+# a list that contains itself
+zip_with("hostile_cycle.bin", b"\x80\x02]q\x00h\x00a.")
+hostile.append(("hostile_cycle.bin", "FORMAT", "nested deeper"))
 # legacy storage with data past the end of the file (pid has view_metadata)
 legacy_pkl = big_storage.replace(b"\x8a\x05\x00\x00\x00\x00\x10t", b"K\x04Nt")
 legacy_with("hostile_legacy_short.bin", legacy_pkl,

@@ -285,8 +285,7 @@ static void test_hostile(void) {
 static void test_legacy_view(void) {
   char p[1200];
   pv_weights *w = NULL;
-  CHECK_EQ_INT(pv_weights_load(path_in("legacy_view.pth", p, sizeof p), &w),
-               0);
+  CHECK_EQ_INT(pv_weights_load(path_in("legacy_view.pth", p, sizeof p), &w), 0);
   pv_tensor *v = pv_weights_get(w, "v");
   CHECK(v && pv_tensor_numel(v) == 2);
   if (v) {
