@@ -15,6 +15,8 @@ PKGS=(
   ocl-icd-libopencl1 ocl-icd-opencl-dev opencl-headers pocl-opencl-icd
   # weights download
   libcurl4-openssl-dev
+  # weights: the safetensors JSON header
+  libjansson-dev
   # benchmarks peer (sgemm)
   libopenblas-dev
   # test oracle
