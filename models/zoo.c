@@ -97,20 +97,20 @@ const char *pv_categories_name(pv_category_set set, int index) {
   return pv__category_lists[set].names[index];
 }
 
-int pv_weights_info_count(void) { return pv__weights_table_len; }
+int pv_pretrained_count(void) { return pv__weights_table_len; }
 
-const pv_weights_info *pv_weights_info_get(int i) {
+const pv_pretrained_info *pv_pretrained_get(int i) {
   if (i < 0 || i >= pv__weights_table_len)
     return NULL;
-  _Static_assert(sizeof(pv_weights_info) >= sizeof(pv__weights_entry) - 16,
+  _Static_assert(sizeof(pv_pretrained_info) >= sizeof(pv__weights_entry) - 16,
                  "layouts drift");
-  static pv_weights_info cache[512];
+  static pv_pretrained_info cache[512];
   static int filled[512];
   if (i >= 512)
     return NULL;
   if (!filled[i]) { /* a stable public copy of the generated row */
     const pv__weights_entry *e = &pv__weights_table[i];
-    pv_weights_info *w = &cache[i];
+    pv_pretrained_info *w = &cache[i];
     w->model = e->model;
     w->name = e->name;
     w->url = e->url;
@@ -133,7 +133,7 @@ const pv_weights_info *pv_weights_info_get(int i) {
   return &cache[i];
 }
 
-const pv_weights_info *pv_weights_info_find(const char *spec) {
+const pv_pretrained_info *pv_pretrained_find(const char *spec) {
   if (!spec)
     return NULL;
   char model[128] = "", name[128] = "DEFAULT";
@@ -173,7 +173,7 @@ const pv_weights_info *pv_weights_info_find(const char *spec) {
       continue;
     if ((!strcasecmp(name, "DEFAULT") && e->is_default) ||
         !strcasecmp(name, e->name))
-      return pv_weights_info_get(i);
+      return pv_pretrained_get(i);
   }
   return NULL;
 }
@@ -268,11 +268,11 @@ static bool ignorable_key(const pv_model *m, const char *key) {
   return n >= 19 && !strcmp(key + n - 19, "num_batches_tracked");
 }
 
-const pv_weights_info *pv_model_weights_info(const pv_model *m) {
+const pv_pretrained_info *pv_model_pretrained_info(const pv_model *m) {
   const char *base = strrchr(m->weights_file, '/');
   base = base ? base + 1 : m->weights_file;
-  for (int i = 0; base[0] && i < pv_weights_info_count(); i++) {
-    const pv_weights_info *w = pv_weights_info_get(i);
+  for (int i = 0; base[0] && i < pv_pretrained_count(); i++) {
+    const pv_pretrained_info *w = pv_pretrained_get(i);
     if (!strcmp(w->model, m->arch->name) &&
         (!strcmp(w->file, base) ||
          (w->corrected_file && !strcmp(w->corrected_file, base))))
@@ -280,7 +280,7 @@ const pv_weights_info *pv_model_weights_info(const pv_model *m) {
   }
   char spec[160];
   snprintf(spec, sizeof spec, "%s.DEFAULT", m->arch->name);
-  return pv_weights_info_find(spec);
+  return pv_pretrained_find(spec);
 }
 
 int pv__model_set_weights_file(pv_model *m, const char *path) {
@@ -312,7 +312,7 @@ static int build(pv_model *m) {
   b.num_classes = pv_model_num_classes(m);
   int ti = m->opts.transform_input;
   if (ti < 0) { /* on for a recognised official checkpoint only */
-    const pv_weights_info *w = pv_model_weights_info(m);
+    const pv_pretrained_info *w = pv_model_pretrained_info(m);
     const char *base = strrchr(m->weights_file, '/');
     base = base ? base + 1 : m->weights_file;
     ti = w && base[0] &&

@@ -303,7 +303,7 @@ int pv__infer_node(int op, const pv_op_attrs *attrs, int n_in,
                         p->ceil_mode, &o->shape[hd + i]);
       if (rc)
         return rc;
-      if (o->shape[hd + i] <= 0)
+      if (o->shape[hd + i] == 0)
         return fail(op, PV_ERR_SHAPE, "output size is empty for input %s", SHP(x));
     }
     return 0;

@@ -29,7 +29,7 @@ PV_API const char *pv_categories_name(pv_category_set set, int index);
 
 /* One pretrained weight entry of torchvision 0.14.1 (ResNet50_Weights
  * .IMAGENET1K_V2 and so on). Strings are static. */
-typedef struct pv_weights_info {
+typedef struct pv_pretrained_info {
   const char *model;          /* "resnet50" */
   const char *name;           /* "IMAGENET1K_V2" */
   const char *url;            /* official download URL */
@@ -48,15 +48,15 @@ typedef struct pv_weights_info {
   int64_t num_params;
   const char *metrics_json; /* e.g. {"ImageNet-1K": {"acc@1": 80.858, ...}} */
   int is_default;           /* the enum's DEFAULT alias */
-} pv_weights_info;
+} pv_pretrained_info;
 
 /* Number of weight entries known (all of torchvision 0.14.1's). */
-PV_API int pv_weights_info_count(void);
+PV_API int pv_pretrained_count(void);
 /* Entry i, or NULL. */
-PV_API const pv_weights_info *pv_weights_info_get(int i);
+PV_API const pv_pretrained_info *pv_pretrained_get(int i);
 /* Finds "resnet50" (its DEFAULT), "resnet50.IMAGENET1K_V2",
  * "ResNet50_Weights.IMAGENET1K_V2" or "resnet50.DEFAULT". NULL if unknown. */
-PV_API const pv_weights_info *pv_weights_info_find(const char *spec);
+PV_API const pv_pretrained_info *pv_pretrained_find(const char *spec);
 
 
 /* --- the zoo --------------------------------------------------------------- */
@@ -107,7 +107,7 @@ PV_API const pv_graph *pv_model_graph(const pv_model *m);
 
 /* The official weight entry the loaded file matches (by file name), or the
  * architecture's DEFAULT entry; NULL when the architecture has none. */
-PV_API const pv_weights_info *pv_model_weights_info(const pv_model *m);
+PV_API const pv_pretrained_info *pv_model_pretrained_info(const pv_model *m);
 
 /* Number of classes the model outputs (after weights are loaded). */
 PV_API int pv_model_num_classes(const pv_model *m);
