@@ -26,7 +26,7 @@ typedef struct pv_cpu_tensor {
 typedef struct pv_cpu_exec {
   const pv_node_desc *node;
   int n_in, n_out;
-  pv_cpu_tensor in[PV_MAX_INPUTS];   /* data NULL for absent optional input */
+  pv_cpu_tensor in[PV_MAX_INPUTS]; /* data NULL for absent optional input */
   pv_cpu_tensor out[PV_MAX_OUTPUTS];
   void *prepared; /* from prepare(), e.g. repacked weights */
 } pv_cpu_exec;
@@ -57,7 +57,6 @@ static inline int64_t pv__cpu_numel(const pv_tensor_desc *d) {
   return n;
 }
 
-
 static inline size_t pv__cpu_dsize(int32_t dt) {
   return pv__cpu_host->dtype_size(dt);
 }
@@ -70,7 +69,6 @@ int pv__cpu_all_dtype(const pv_op_desc *op, int32_t dt);
  * broadcasting: 0 on broadcast dims. */
 void pv__cpu_bcast_strides(const pv_tensor_desc *in, const pv_tensor_desc *out,
                            int64_t *strides);
-
 
 /* A broadcast iteration plan: the output as rows x inner, each operand's
  * element offset per row (pv__cpu_bcast_row) and its inner stride (0 or 1
@@ -135,8 +133,8 @@ typedef struct pv_cpu_packed_a {
 } pv_cpu_packed_a;
 
 /* Packs A(m,k) = alpha * a[m*rs + k*cs]; returns 0 or an error. */
-int pv__cpu_pack_a(int64_t m, int64_t k, const float *a, int64_t rs,
-                   int64_t cs, float alpha, pv_cpu_packed_a *out);
+int pv__cpu_pack_a(int64_t m, int64_t k, const float *a, int64_t rs, int64_t cs,
+                   float alpha, pv_cpu_packed_a *out);
 void pv__cpu_packed_a_free(pv_cpu_packed_a *p);
 
 /* C(m,n) = [accumulate ? C : 0] + A @ B, then epilogue. C(m,n) lives at

@@ -136,8 +136,8 @@ static int conv_run(const pv_cpu_exec *e) {
   }
   const conv_prep *p = e->prepared;
   int direct = kh == 1 && kw == 1 && a->stride[0] == 1 && a->stride[1] == 1 &&
-               a->padding[0] == 0 && a->padding[1] == 0 &&
-               a->padding[2] == 0 && a->padding[3] == 0;
+               a->padding[0] == 0 && a->padding[1] == 0 && a->padding[2] == 0 &&
+               a->padding[3] == 0;
   for (int64_t b = 0; b < n; b++) {
     for (int gi = 0; gi < g; gi++) {
       const float *xg = x + (b * c + gi * cg) * h * wi;
@@ -158,9 +158,9 @@ static int conv_run(const pv_cpu_exec *e) {
       pv_cpu_bsrc bs = {xg, h * wi, 1, direct ? NULL : &im};
       pv_cpu_epi epi = {bias ? bias + gi * og : NULL, 1, &a->act};
       float *yg = y + (b * oc + gi * og) * oh * ow;
-      int rc = pv__cpu_sgemm(og, oh * ow, kk, p ? &p->w[gi] : NULL,
-                             w + gi * og * kk, kk, 1, 1.0f, &bs, yg, oh * ow,
-                             1, 0, &epi);
+      int rc =
+          pv__cpu_sgemm(og, oh * ow, kk, p ? &p->w[gi] : NULL, w + gi * og * kk,
+                        kk, 1, 1.0f, &bs, yg, oh * ow, 1, 0, &epi);
       if (rc)
         return rc;
     }

@@ -66,10 +66,9 @@ static void pool_chunk(void *vc, int64_t begin, int64_t end) {
           for (int64_t iy = ys; iy < ye; iy++)
             for (int64_t ix = xs; ix < xe; ix++)
               s += xp[iy * c->w + ix];
-          int64_t div = a->divisor_override ? a->divisor_override
-                        : a->count_include_pad
-                            ? pool
-                            : (ye - ys) * (xe - xs);
+          int64_t div = a->divisor_override    ? a->divisor_override
+                        : a->count_include_pad ? pool
+                                               : (ye - ys) * (xe - xs);
           r = div > 0 ? (float)(s / (double)div) : NAN;
         }
         yp[oy * c->ow + ox] = r;
@@ -87,8 +86,8 @@ static int planes_of(const pv_tensor_desc *d, int64_t *planes) {
 static int pool_run(const pv_cpu_exec *e) {
   const pv_tensor_desc *xd = e->in[0].desc, *yd = e->out[0].desc;
   int nd = xd->ndim;
-  pool_ctx c = {e->node->op,      &e->node->attrs.pool, e->in[0].data,
-                e->out[0].data,   xd->shape[nd - 2],    xd->shape[nd - 1],
+  pool_ctx c = {e->node->op,       &e->node->attrs.pool, e->in[0].data,
+                e->out[0].data,    xd->shape[nd - 2],    xd->shape[nd - 1],
                 yd->shape[nd - 2], yd->shape[nd - 1]};
   int64_t planes;
   planes_of(xd, &planes);
@@ -111,7 +110,8 @@ static void apool_chunk(void *vc, int64_t begin, int64_t end) {
     const float *xp = c->x + p * c->h * c->w;
     float *yp = c->y + p * c->oh * c->ow;
     for (int64_t oy = 0; oy < c->oh; oy++) {
-      int64_t y0 = oy * c->h / c->oh, y1 = ((oy + 1) * c->h + c->oh - 1) / c->oh;
+      int64_t y0 = oy * c->h / c->oh,
+              y1 = ((oy + 1) * c->h + c->oh - 1) / c->oh;
       for (int64_t ox = 0; ox < c->ow; ox++) {
         int64_t x0 = ox * c->w / c->ow,
                 x1 = ((ox + 1) * c->w + c->ow - 1) / c->ow;
@@ -141,14 +141,14 @@ static void apool_chunk(void *vc, int64_t begin, int64_t end) {
 static int apool_run(const pv_cpu_exec *e) {
   const pv_tensor_desc *xd = e->in[0].desc, *yd = e->out[0].desc;
   int nd = xd->ndim;
-  pool_ctx c = {e->node->op,      &e->node->attrs.pool, e->in[0].data,
-                e->out[0].data,   xd->shape[nd - 2],    xd->shape[nd - 1],
+  pool_ctx c = {e->node->op,       &e->node->attrs.pool, e->in[0].data,
+                e->out[0].data,    xd->shape[nd - 2],    xd->shape[nd - 1],
                 yd->shape[nd - 2], yd->shape[nd - 1]};
   int64_t planes;
   planes_of(xd, &planes);
   int64_t work = c.h * c.w + c.oh * c.ow;
-  pv__cpu_host->parallel_for(planes, 1 + 65536 / (work ? work : 1),
-                             apool_chunk, &c);
+  pv__cpu_host->parallel_for(planes, 1 + 65536 / (work ? work : 1), apool_chunk,
+                             &c);
   return 0;
 }
 

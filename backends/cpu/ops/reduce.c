@@ -10,7 +10,8 @@
 #include <math.h>
 #include <stdlib.h>
 
-/* ---- reduce_* ------------------------------------------------------------- */
+/* ---- reduce_* -------------------------------------------------------------
+ */
 typedef struct red_ctx {
   int op, dt;
   const void *x;
@@ -158,7 +159,8 @@ static int red_run(const pv_cpu_exec *e) {
 const pv_cpu_op_impl pv__cpu_reduce = {.supports = red_supports,
                                        .run = red_run};
 
-/* ---- argmax / argmin ------------------------------------------------------ */
+/* ---- argmax / argmin ------------------------------------------------------
+ */
 typedef struct arg_ctx {
   int max, last;
   const float *x;
@@ -199,8 +201,12 @@ static int arg_run(const pv_cpu_exec *e) {
   const pv_tensor_desc *xd = e->in[0].desc;
   const pv_axis_attrs *a = &e->node->attrs.axis;
   int ax = a->axis < 0 ? a->axis + xd->ndim : a->axis;
-  arg_ctx c = {e->node->op == PV_OP_ARGMAX, a->select_last_index,
-               e->in[0].data, e->out[0].data, xd->ndim ? xd->shape[ax] : 1, 1};
+  arg_ctx c = {e->node->op == PV_OP_ARGMAX,
+               a->select_last_index,
+               e->in[0].data,
+               e->out[0].data,
+               xd->ndim ? xd->shape[ax] : 1,
+               1};
   int64_t outer = 1;
   for (int d = 0; d < ax; d++)
     outer *= xd->shape[d];
@@ -214,7 +220,8 @@ static int arg_run(const pv_cpu_exec *e) {
 
 const pv_cpu_op_impl pv__cpu_arg = {.supports = arg_supports, .run = arg_run};
 
-/* ---- topk ----------------------------------------------------------------- */
+/* ---- topk -----------------------------------------------------------------
+ */
 typedef struct kv {
   float v;
   int64_t i;

@@ -59,8 +59,8 @@ static int make_taps(const pv_resize_attrs *a, int axis, int64_t in,
                      int64_t out, taps *t) {
   double user = a->scale[axis];
   int mode = a->mode, align = a->align_corners;
-  int aa = a->antialias &&
-           (mode == PV_RESIZE_BILINEAR || mode == PV_RESIZE_BICUBIC);
+  int aa =
+      a->antialias && (mode == PV_RESIZE_BILINEAR || mode == PV_RESIZE_BICUBIC);
   float scale = 0, support = 0;
   if (mode == PV_RESIZE_NEAREST || mode == PV_RESIZE_NEAREST_EXACT)
     t->n = 1;
@@ -247,5 +247,4 @@ static int rs_run(const pv_cpu_exec *e) {
   return rc;
 }
 
-const pv_cpu_op_impl pv__cpu_resize = {.supports = rs_supports,
-                                       .run = rs_run};
+const pv_cpu_op_impl pv__cpu_resize = {.supports = rs_supports, .run = rs_run};

@@ -65,5 +65,4 @@ static int sm_run(const pv_cpu_exec *e) {
   return 0;
 }
 
-const pv_cpu_op_impl pv__cpu_softmax = {.supports = sm_supports,
-                                        .run = sm_run};
+const pv_cpu_op_impl pv__cpu_softmax = {.supports = sm_supports, .run = sm_run};

@@ -158,14 +158,14 @@ static int unary_supports(const pv_op_desc *op) {
   if (dt == PV_F32)
     return 1;
   if (dt == PV_I32 || dt == PV_I64)
-    return op->op == PV_OP_RELU || op->op == PV_OP_NEG ||
-           op->op == PV_OP_ABS || op->op == PV_OP_CLIP;
+    return op->op == PV_OP_RELU || op->op == PV_OP_NEG || op->op == PV_OP_ABS ||
+           op->op == PV_OP_CLIP;
   return 0;
 }
 
 static int unary_run(const pv_cpu_exec *e) {
   const pv_unary_attrs *ua = &e->node->attrs.unary;
-  unary_ctx c = {e->node->op, ua->alpha, ua->beta,   ua->mode,
+  unary_ctx c = {e->node->op,          ua->alpha,     ua->beta,      ua->mode,
                  e->in[0].desc->dtype, e->in[0].data, e->out[0].data};
   pv__cpu_host->parallel_for(pv__cpu_numel(e->out[0].desc), 16384, unary_chunk,
                              &c);
