@@ -333,6 +333,64 @@ rs("rs_bicubic_aa_mixed", x, (20, 8), "bicubic", aa=True)
 rs("rs_bilinear_scale", x, None, "bilinear", scale=(1.7, 0.6))
 rs("rs_nearest_scale", x, None, "nearest", scale=(2.3, 0.45))
 
+
+# ---- resize: ONNX Resize extensions, against the ONNX backend test data ----
+def onnx_resize_cases():
+    try:
+        import glob
+        import onnx
+        from onnx import numpy_helper
+    except ImportError:
+        return
+    root = os.path.join(os.path.dirname(onnx.__file__), "backend", "test",
+                        "data", "node")
+    coord = {"half_pixel": 0, "asymmetric": 1, "align_corners": 2,
+             "tf_half_pixel_for_nn": 3, "pytorch_half_pixel": 4}
+    nmode = {"floor": 0, "round_prefer_floor": 1, "round_prefer_ceil": 2,
+             "ceil": 3}
+    for d in sorted(glob.glob(os.path.join(root, "test_resize_*"))):
+        m = onnx.load(os.path.join(d, "model.onnx"))
+        node = m.graph.node[0]
+        at = {a.name: onnx.helper.get_attribute_value(a)
+              for a in node.attribute}
+        cm = at.get("coordinate_transformation_mode", b"half_pixel").decode()
+        if cm not in coord:
+            continue
+        mode = at.get("mode", b"nearest").decode()
+        ds = os.path.join(d, "test_data_set_0")
+        by_name = {}
+        for i, gi in enumerate(m.graph.input):
+            t = onnx.TensorProto()
+            t.ParseFromString(open(os.path.join(ds, f"input_{i}.pb"),
+                                   "rb").read())
+            by_name[gi.name] = numpy_helper.to_array(t)
+        ins = {i: by_name[n] for i, n in enumerate(node.input) if n in by_name}
+        t = onnx.TensorProto()
+        t.ParseFromString(open(os.path.join(ds, "output_0.pb"), "rb").read())
+        y = numpy_helper.to_array(t)
+        if node.op_type != "Resize" or 0 not in ins:
+            continue
+        x = ins[0]
+        if x.ndim != 4:
+            continue
+        scales = ins.get(2)
+        sc = [0.0, 0.0]
+        if scales is not None and scales.size == 4:
+            sc = [float(scales[2]), float(scales[3])]
+        m_id = {"nearest": 0, "linear": 2, "cubic": 3}[mode]
+        nm = nmode[at.get("nearest_mode", b"round_prefer_floor").decode()]
+        if mode != "nearest":
+            nm = 0
+        name = "onnx_" + os.path.basename(d)[len("test_"):]
+        case(name, "resize", [torch.from_numpy(x.copy())],
+             [torch.from_numpy(y.copy())], mode=m_id, align_corners=0,
+             antialias=0, cubic_a=float(at.get("cubic_coeff_a", -0.75)),
+             size=list(y.shape[2:]), scale=sc, coord_mode=coord[cm],
+             nearest_mode=nm, exclude_outside=int(at.get("exclude_outside", 0)))
+
+
+onnx_resize_cases()
+
 with open(os.path.join(OUT, "cases.txt"), "w") as f:
     f.write("\n".join(lines) + "\n")
 print(f"{len(lines)} cases")

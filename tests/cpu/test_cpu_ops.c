@@ -260,7 +260,12 @@ static int set_attr(int op, pv_op_attrs *a, const char *key, const char *sval) {
     } else if (!strcmp(key, "scale")) {
       a->resize.scale[0] = v[0];
       a->resize.scale[1] = v[1];
-    }
+    } else if (!strcmp(key, "coord_mode"))
+      a->resize.coord_mode = (int32_t)v[0];
+    else if (!strcmp(key, "nearest_mode"))
+      a->resize.nearest_mode = (int32_t)v[0];
+    else if (!strcmp(key, "exclude_outside"))
+      a->resize.exclude_outside = (int32_t)v[0];
     return 0;
   default:
     break;
