@@ -295,7 +295,21 @@ for dt, name in [(torch.int32, "i32"), (torch.int64, "i64"),
     if name == "u8":
         src = xc.clamp(0, 250)
     case(f"cast_f32_{name}", "cast", [src], [src.to(dt)], to=name)
+xe = torch.tensor([float("nan"), 1e10, -1e10, float("inf"), -float("inf"),
+                   2147483904.0, -70000.0, 65541.0])
+for dt, name in [(torch.int32, "i32"), (torch.int64, "i64"),
+                 (torch.uint8, "u8"), (torch.int8, "i8"), (torch.int16, "i16"),
+                 (torch.bool, "bool")]:
+    case(f"cast_f32_{name}_extreme", "cast", [xe], [xe.to(dt)], to=name)
+xd = torch.tensor([2500000007.0, 5e9 + 3, -1.5, 300.7, float("nan"), 1e300],
+                  dtype=torch.float64)
+for dt, name in [(torch.uint8, "u8"), (torch.int8, "i8"), (torch.int32, "i32"),
+                 (torch.int64, "i64"), (torch.float32, "f32"),
+                 (torch.float16, "f16")]:
+    case(f"cast_f64_{name}", "cast", [xd], [xd.to(dt)], to=name)
 case("cast_i64_f32", "cast", [xi], [xi.float()], to="f32")
+case("cast_i64_u8", "cast", [xi * 1000], [(xi * 1000).to(torch.uint8)], to="u8")
+case("cast_f16_f32", "cast", [xc.half()], [xc.half().float()], to="f32")
 case("cast_bool_i32", "cast", [cond], [cond.int()], to="i32")
 case("cast_u8_f32", "cast", [xi8], [xi8.float()], to="f32")
 

@@ -207,6 +207,10 @@ void pv__cpu_store_f64(void *p, int32_t dt, int64_t i, double v) {
   case PV_I64:
     ((int64_t *)p)[i] = trunc64(v);
     break;
+  case PV_U8: /* torch converts to uint8 through int64, the others through
+                 int32 (observable only for doubles beyond 2^31) */
+    store_int(p, dt, i, trunc64(v));
+    break;
   default:
     store_int(p, dt, i, trunc32(v));
   }
