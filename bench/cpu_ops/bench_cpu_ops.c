@@ -246,6 +246,46 @@ static void bench_conv(const char *name, int64_t c, int64_t h, int64_t w,
   pv__aligned_free(col);
 }
 
+/* Kernels without an OpenBLAS counterpart: polyvis alone, for the record. */
+static void bench_dw(const char *name, int64_t c, int64_t h, int64_t w, int k,
+                     int s) {
+  int p = k / 2;
+  int64_t oh = (h + 2 * p - k) / s + 1, ow = (w + 2 * p - k) / s + 1;
+  float *x = frand_buf(c * h * w), *wt = frand_buf(c * k * k),
+        *bias = frand_buf(c);
+  pv_node_desc node;
+  memset(&node, 0, sizeof node);
+  node.op = PV_OP_CONV2D;
+  pv_conv_attrs *ca = &node.attrs.conv;
+  ca->stride[0] = ca->stride[1] = s;
+  for (int i = 0; i < 4; i++)
+    ca->padding[i] = p;
+  ca->dilation[0] = ca->dilation[1] = 1;
+  ca->groups = (int32_t)c;
+  ca->act.op = PV_OP_CLIP;
+  ca->act.beta = 6.0f;
+  pv_tensor_desc in[3] = {
+      {PV_F32, 4, {1, c, h, w}}, {PV_F32, 4, {c, 1, k, k}}, {PV_F32, 1, {c}}};
+  pv_tensor_desc out = {PV_F32, 4, {1, c, oh, ow}};
+  const void *data[3] = {x, wt, bias};
+  bnode bn;
+  if (bnode_make(&bn, &node, in, data, 3, 6, &out)) {
+    fprintf(stderr, "dwconv %s: %s\n", name, pv_last_error());
+    return;
+  }
+  double tp, tb;
+  TIME_PAIR(tp, P->partition_execute(DEV, bn.part, bn.arena), tb, (void)0);
+  double flops = 2.0 * (double)(c * oh * ow) * (double)(k * k);
+  printf(",\n    {\"kind\": \"dwconv\", \"name\": \"%s\", \"gflop\": %.4f, "
+         "\"polyvis_ms\": %.4f, \"polyvis_gflops\": %.2f}",
+         name, flops * 1e-9, tp * 1e3, flops / tp * 1e-9);
+  (void)tb;
+  bnode_free(&bn);
+  pv__aligned_free(x);
+  pv__aligned_free(wt);
+  pv__aligned_free(bias);
+}
+
 int main(int argc, char **argv) {
   g_quick = argc > 1 && !strcmp(argv[1], "--quick");
   if (!getenv("POLYVIS_NUM_THREADS"))
@@ -279,6 +319,9 @@ int main(int argc, char **argv) {
   bench_conv("3x3 s2 1x128x56x56 -> 128", 128, 56, 56, 128, 3, 2, 1);
   bench_conv("1x1 1x64x56x56 -> 256", 64, 56, 56, 256, 1, 1, 0);
   bench_conv("3x3 1x512x7x7 -> 512", 512, 7, 7, 512, 3, 1, 1);
+  bench_dw("3x3 dw 1x144x56x56 relu6", 144, 56, 56, 3, 1);
+  bench_dw("3x3 dw s2 1x96x112x112 relu6", 96, 112, 112, 3, 2);
+  bench_dw("5x5 dw 1x240x14x14 relu6", 240, 14, 14, 5, 1);
   printf("\n  ],\n  \"min_ratio\": %.3f\n}\n", g_min_ratio);
   P->device_close(DEV);
   P->shutdown(ctx);
