@@ -239,6 +239,15 @@ case("reduce_sum_i64", "reduce_sum", [xi.view(1, 17)],
 case("argmax", "argmax", [x], [x.argmax(dim=1)], axis=1, keepdims=0)
 case("argmin_keep", "argmin", [x], [x.argmin(dim=2, keepdim=True)], axis=2,
      keepdims=1)
+xa = torch.tensor([[3, 7, 7, 1], [5, 5, 2, 9]], dtype=torch.int64)
+case("argmax_i64", "argmax", [xa], [xa.argmax(dim=1)], axis=1, keepdims=0)
+case("argmin_i32", "argmin", [xa.int()], [xa.int().argmin(dim=0)], axis=0,
+     keepdims=0)
+case("argmax_last", "argmax", [xa], [3 - xa.flip(1).argmax(dim=1)], axis=1,
+     keepdims=0, select_last_index=1)
+xn = torch.tensor([[1.0, float("nan"), 3.0, float("nan")], [2.0, 0.5, 2.0, 1.0]])
+case("argmax_nan", "argmax", [xn], [xn.argmax(dim=1)], axis=1, keepdims=0)
+case("argmin_nan", "argmin", [xn], [xn.argmin(dim=1)], axis=1, keepdims=0)
 tv, ti = torch.topk(x, 3, dim=1, largest=True, sorted=True)
 case("topk", "topk", [x], [tv, ti], axis=1, k=3, largest=1, sorted=1)
 tv, ti = torch.topk(x, 2, dim=-1, largest=False, sorted=True)

@@ -297,6 +297,8 @@ static int set_attr(int op, pv_op_attrs *a, const char *key, const char *sval) {
     a->axis.largest = (int32_t)v[0];
   else if (!strcmp(key, "sorted"))
     a->axis.sorted = (int32_t)v[0];
+  else if (!strcmp(key, "select_last_index"))
+    a->axis.select_last_index = (int32_t)v[0];
   else
     return -1;
   return 0;
