@@ -159,6 +159,18 @@ for op, fn, inp, kw in [
         ("rsqrt", torch.rsqrt, xp, {}), ("neg", torch.neg, x, {}),
         ("abs", torch.abs, x, {}), ("erf", torch.erf, x, {})]:
     case(f"un_{op}", op, [inp], [fn(inp)])
+# the vectorised exp-based activations: wide ranges, tails, NaN/inf
+xw = torch.linspace(-100, 100, 1003)
+case("un_sigmoid_wide", "sigmoid", [xw], [torch.sigmoid(xw)])
+case("un_silu_wide", "silu", [xw], [F.silu(xw)])
+xw = torch.linspace(-12, 12, 1001)
+case("un_exp_wide", "exp", [xw], [torch.exp(xw)])
+xs = torch.tensor([float("nan"), float("inf"), -float("inf"), -100.0, 0.0,
+                   1.0, 88.0, -88.0, -87.5, 20.0, -20.0])
+case("un_sigmoid_special", "sigmoid", [xs], [torch.sigmoid(xs)])
+xs = torch.tensor([float("nan"), -float("inf"), -100.0, -88.0, -87.0, 0.0,
+                   1.0, 2.5])
+case("un_exp_special", "exp", [xs], [torch.exp(xs)])
 case("un_gelu", "gelu", [x], [F.gelu(x)], mode=0)
 case("un_gelu_tanh", "gelu", [x], [F.gelu(x, approximate="tanh")], mode=1)
 case("un_clip", "clip", [x], [torch.clamp(x, -1.5, 2.0)], alpha=-1.5, beta=2.0)
@@ -225,6 +237,8 @@ case("instance_norm_now", "instance_norm", [x],
 x = rnd(3, 4, 5, lo=-5, hi=5)
 case("softmax_last", "softmax", [x], [F.softmax(x, -1)], axis=-1)
 case("softmax_mid", "softmax", [x], [F.softmax(x, 1)], axis=1)
+xl = rnd(3, 1000, lo=-20, hi=20)
+case("softmax_long", "softmax", [xl], [F.softmax(xl, -1)], axis=-1)
 case("log_softmax", "log_softmax", [x], [F.log_softmax(x, 0)], axis=0)
 case("reduce_sum", "reduce_sum", [x], [x.sum(dim=(0, 2), keepdim=True)],
      axes=[0, 2], keepdims=1)
