@@ -102,9 +102,10 @@ void pv__cpu_act_f32(const pv_act *act, float *y, int64_t n);
 /* Returns 1 if act is PV_OP_NONE or a unary op the CPU implements. */
 int pv__cpu_act_supported(const pv_act *act);
 
-/* Vectorised exp / sigmoid / silu (vmath.c): returns 1 if it computed
- * y[0..n) from x (may alias), 0 if the op or the CPU is not covered. */
-int pv__cpu_vec_unary(int op, const float *x, float *y, int64_t n);
+/* Vectorised exp / sigmoid / silu / erf / gelu (vmath.c): returns 1 if it
+ * computed y[0..n) from x (may alias), 0 if the op, its mode or the CPU is
+ * not covered. */
+int pv__cpu_vec_unary(int op, int mode, const float *x, float *y, int64_t n);
 
 /* --- sgemm (sgemm.c) ------------------------------------------------------ */
 /* An im2col view of one image group, used as the B operand of a conv GEMM:

@@ -1,5 +1,5 @@
 /*
- * Vectorised exp-based activations (exp, sigmoid, silu) for the unary
+ * Vectorised exp, sigmoid, silu, erf and gelu (erf form) for the unary
  * kernels and the fused epilogues, with AVX-512 and AVX2+FMA versions picked
  * at run time like the sgemm kernels (POLYVIS_CPU_KERNEL=generic disables
  * them). exp uses the Cephes range reduction (x = n ln2 + r) and its degree-6
@@ -52,6 +52,49 @@ __attribute__((target("avx512f"))) static inline __m512 exp16(__m512 x) {
   return _mm512_mask_mov_ps(y, nan, x);
 }
 
+/* erf as the odd/even rational approximation used by Eigen and XLA on
+ * [-4, 4] (|erf| rounds to 1 beyond), a few ulp. */
+#define EA13 -2.72614225801306e-10f
+#define EA11 2.77068142495902e-08f
+#define EA9 -2.10102402082508e-06f
+#define EA7 -5.69250639462346e-05f
+#define EA5 -7.34990630326855e-04f
+#define EA3 -2.95459980854025e-03f
+#define EA1 -1.60960333262415e-02f
+#define EB8 -1.45660718464996e-05f
+#define EB6 -2.13374055278905e-04f
+#define EB4 -1.68282697438203e-03f
+#define EB2 -7.37332916720468e-03f
+#define EB0 -1.42647390514189e-02f
+
+#define PV_ERF_BODY(V, SET1, MIN, MAX, FMA, MUL, DIV)                          \
+  V xc = MIN(MAX(x, SET1(-4.0f)), SET1(4.0f));                                 \
+  V x2 = MUL(xc, xc);                                                          \
+  V p = FMA(x2, SET1(EA13), SET1(EA11));                                       \
+  p = FMA(p, x2, SET1(EA9));                                                   \
+  p = FMA(p, x2, SET1(EA7));                                                   \
+  p = FMA(p, x2, SET1(EA5));                                                   \
+  p = FMA(p, x2, SET1(EA3));                                                   \
+  p = FMA(p, x2, SET1(EA1));                                                   \
+  p = MUL(p, xc);                                                              \
+  V q = FMA(x2, SET1(EB8), SET1(EB6));                                         \
+  q = FMA(q, x2, SET1(EB4));                                                   \
+  q = FMA(q, x2, SET1(EB2));                                                   \
+  q = FMA(q, x2, SET1(EB0));                                                   \
+  V r = DIV(p, q);
+
+__attribute__((target("avx512f"))) static inline __m512 erf16(__m512 x) {
+  PV_ERF_BODY(__m512, _mm512_set1_ps, _mm512_min_ps, _mm512_max_ps,
+              _mm512_fmadd_ps, _mm512_mul_ps, _mm512_div_ps)
+  return _mm512_mask_mov_ps(r, _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q), x);
+}
+
+__attribute__((target("avx2,fma"))) static inline __m256 erf8(__m256 x) {
+  PV_ERF_BODY(__m256, _mm256_set1_ps, _mm256_min_ps, _mm256_max_ps,
+              _mm256_fmadd_ps, _mm256_mul_ps, _mm256_div_ps)
+  return _mm256_blendv_ps(r, x, _mm256_cmp_ps(x, x, _CMP_UNORD_Q));
+}
+
 __attribute__((target("avx512f"))) static void vec512(int op, const float *x,
                                                       float *y, int64_t n) {
   const __m512 one = _mm512_set1_ps(1.0f);
@@ -62,6 +105,12 @@ __attribute__((target("avx512f"))) static void vec512(int op, const float *x,
     __m512 v = _mm512_maskz_loadu_ps(m, x + i), r;
     if (op == PV_OP_EXP) {
       r = exp16(v);
+    } else if (op == PV_OP_ERF) {
+      r = erf16(v);
+    } else if (op == PV_OP_GELU) {
+      __m512 e = erf16(_mm512_mul_ps(v, _mm512_set1_ps(0.70710678118654752f)));
+      r = _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(0.5f), v),
+                        _mm512_add_ps(one, e));
     } else {
       __m512 e = exp16(_mm512_sub_ps(_mm512_setzero_ps(), v));
       r = _mm512_div_ps(op == PV_OP_SILU ? v : one, _mm512_add_ps(one, e));
@@ -106,6 +155,12 @@ __attribute__((target("avx2,fma"))) static void vec256(int op, const float *x,
     __m256 v = _mm256_loadu_ps(x + i), r;
     if (op == PV_OP_EXP) {
       r = exp8(v);
+    } else if (op == PV_OP_ERF) {
+      r = erf8(v);
+    } else if (op == PV_OP_GELU) {
+      __m256 e = erf8(_mm256_mul_ps(v, _mm256_set1_ps(0.70710678118654752f)));
+      r = _mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(0.5f), v),
+                        _mm256_add_ps(one, e));
     } else {
       __m256 e = exp8(_mm256_sub_ps(_mm256_setzero_ps(), v));
       r = _mm256_div_ps(op == PV_OP_SILU ? v : one, _mm256_add_ps(one, e));
@@ -147,8 +202,9 @@ static vec_fn select_vec(void) {
   return f;
 }
 
-int pv__cpu_vec_unary(int op, const float *x, float *y, int64_t n) {
-  if (op != PV_OP_EXP && op != PV_OP_SIGMOID && op != PV_OP_SILU)
+int pv__cpu_vec_unary(int op, int mode, const float *x, float *y, int64_t n) {
+  if (op != PV_OP_EXP && op != PV_OP_SIGMOID && op != PV_OP_SILU &&
+      op != PV_OP_ERF && !(op == PV_OP_GELU && mode == 0))
     return 0;
   vec_fn f = select_vec();
   if (!f)

@@ -33,7 +33,7 @@ static void sm_chunk(void *vc, int64_t begin, int64_t end) {
     } else if (st == 1 && !isnan(mx)) {
       for (int64_t j = 0; j < k->n; j++)
         y[j] = x[j] - mx;
-      if (!pv__cpu_vec_unary(PV_OP_EXP, y, y, k->n))
+      if (!pv__cpu_vec_unary(PV_OP_EXP, 0, y, y, k->n))
         for (int64_t j = 0; j < k->n; j++)
           y[j] = expf(y[j]);
       for (int64_t j = 0; j < k->n; j++)

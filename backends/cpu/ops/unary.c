@@ -88,7 +88,7 @@ static void unary_loop(int op, float a, float b, int mode, const float *x,
     }
     return;
   default:
-    if (pv__cpu_vec_unary(op, x, y, n))
+    if (pv__cpu_vec_unary(op, mode, x, y, n))
       return;
     for (int64_t i = 0; i < n; i++)
       y[i] = pv__cpu_unary_f32(op, a, b, mode, x[i]);
