@@ -83,6 +83,10 @@ conv("conv_asym", 1, 4, 10, 9, 9, (3, 5), stride=(2, 1), pad=(0, 1, 2, 3))
 conv("conv_groups", 1, 12, 8, 8, 18, 3, pad=(1, 1, 1, 1), groups=3)
 conv("conv_dw", 2, 16, 11, 10, 16, 3, pad=(1, 1, 1, 1), groups=16, act="relu6")
 conv("conv_dw_s2", 1, 8, 13, 12, 8, 5, stride=2, pad=(2, 2, 2, 2), groups=8)
+conv("conv_dw_3s2", 1, 8, 12, 13, 8, 3, stride=2, pad=(1, 1, 1, 1), groups=8)
+conv("conv_dw_asym", 2, 6, 7, 9, 6, 3, pad=(0, 2, 1, 0), groups=6,
+     act="silu")
+conv("conv_dw_5s1_small", 1, 4, 3, 4, 4, 5, pad=(2, 2, 2, 2), groups=4)
 conv("conv_dw_mult", 1, 4, 9, 9, 8, 3, pad=(1, 1, 1, 1), groups=4, dil=2)
 conv("conv7x7_s2", 1, 3, 33, 31, 16, 7, stride=2, pad=(3, 3, 3, 3), act="silu")
 conv("conv_big", 1, 40, 20, 19, 100, 3, pad=(1, 1, 1, 1))  # K > 256
