@@ -148,6 +148,11 @@ int pv__cpu_sgemm(int64_t m, int64_t n, int64_t k, const pv_cpu_packed_a *pa,
                   const float *a, int64_t rsa, int64_t csa, float alpha,
                   const pv_cpu_bsrc *b, float *c, int64_t rsc, int64_t csc,
                   int accumulate, const pv_cpu_epi *epi);
+/* Recycled, 64-byte aligned scratch memory (sgemm.c); get returns NULL when
+ * out of memory. release_all frees the idle buffers (backend shutdown). */
+void *pv__cpu_scratch_get(size_t bytes);
+void pv__cpu_scratch_put(void *p);
+void pv__cpu_scratch_release_all(void);
 /* The name of the micro-kernel in use ("avx512", "avx2", "generic"). */
 const char *pv__cpu_sgemm_kernel_name(void);
 

@@ -13,6 +13,7 @@
  */
 #include "cpu_backend.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -77,7 +78,9 @@ kern_avx2(int64_t kc, const float *a, const float *b, float *c, int64_t ldc,
   c##i##0 = _mm256_fmadd_ps(av, b0, c##i##0);                                  \
   c##i##1 = _mm256_fmadd_ps(av, b1, c##i##1);
     PV_ROW(0)
-    PV_ROW(1) PV_ROW(2) PV_ROW(3) PV_ROW(4) PV_ROW(5)
+    PV_ROW(1)
+    PV_ROW(2)
+    PV_ROW(3) PV_ROW(4) PV_ROW(5)
 #undef PV_ROW
         a += 6;
     b += 16;
@@ -222,8 +225,15 @@ static void pack_a_panel(const float *a, int64_t rs, int64_t cs, float alpha,
       dst[p * mr + i] = 0.0f;
 }
 
-/* Packed layout: K slices of KC, each slice holds ceil(m/mr) panels of
- * [kc][mr]; slice s starts at mpad * (s * KC). */
+/* K is cut into equal slices of at most KC (so no slice is much shorter
+ * than the others); packed A and the driver both use this. */
+static int64_t kc_of(int64_t k) {
+  int64_t ns = (k + KC - 1) / KC;
+  return ns > 0 ? (k + ns - 1) / ns : 1;
+}
+
+/* Packed layout: K slices of kc_of(k), each slice holds ceil(m/mr) panels
+ * of [kc][mr]; the slice starting at k0 starts at mpad * k0. */
 static int64_t round_up(int64_t x, int64_t r) { return (x + r - 1) / r * r; }
 
 int pv__cpu_pack_a(int64_t m, int64_t k, const float *a, int64_t rs, int64_t cs,
@@ -241,8 +251,9 @@ int pv__cpu_pack_a(int64_t m, int64_t k, const float *a, int64_t rs, int64_t cs,
                          "cpu: sgemm: cannot allocate %zu bytes for "
                          "packed weights",
                          bytes);
-  for (int64_t k0 = 0; k0 < k; k0 += KC) {
-    int64_t kc = k - k0 < KC ? k - k0 : KC;
+  int64_t kcb = kc_of(k);
+  for (int64_t k0 = 0; k0 < k; k0 += kcb) {
+    int64_t kc = k - k0 < kcb ? k - k0 : kcb;
     float *slice = out->data + mpad * k0;
     for (int64_t m0 = 0; m0 < m; m0 += mr)
       pack_a_panel(a, rs, cs, alpha, m, m0, k0, kc, mr,
@@ -313,6 +324,73 @@ static void pack_b_panel(const pv_cpu_bsrc *bs, int64_t n, int64_t n0,
     }
     for (; j < nr; j++)
       d[j] = 0.0f;
+  }
+}
+
+/* ---- scratch buffers ------------------------------------------------------
+ */
+
+/* Packing buffers are recycled through a small free list instead of being
+ * allocated per task: large fresh allocations are mmap'ed and page-faulted
+ * on every call, which costs as much as a small product. The list is
+ * emptied by pv__cpu_scratch_release_all() at backend shutdown. */
+typedef struct scratch_hdr {
+  struct scratch_hdr *next;
+  size_t cap; /* usable bytes after the 64-byte header */
+} scratch_hdr;
+
+static pthread_mutex_t g_scratch_mu = PTHREAD_MUTEX_INITIALIZER;
+static scratch_hdr *g_scratch;
+static int g_scratch_n;
+#define SCRATCH_KEEP 32
+
+void *pv__cpu_scratch_get(size_t bytes) {
+  pthread_mutex_lock(&g_scratch_mu);
+  scratch_hdr **pp = &g_scratch, *h = NULL;
+  for (; *pp; pp = &(*pp)->next)
+    if ((*pp)->cap >= bytes) {
+      h = *pp;
+      *pp = h->next;
+      g_scratch_n--;
+      break;
+    }
+  pthread_mutex_unlock(&g_scratch_mu);
+  if (!h) {
+    size_t cap = (bytes + 65535) & ~(size_t)65535;
+    h = pv__cpu_host->aligned_alloc(64, 64 + cap);
+    if (!h)
+      return NULL;
+    h->cap = cap;
+  }
+  return (char *)h + 64;
+}
+
+void pv__cpu_scratch_put(void *p) {
+  if (!p)
+    return;
+  scratch_hdr *h = (scratch_hdr *)((char *)p - 64);
+  pthread_mutex_lock(&g_scratch_mu);
+  if (g_scratch_n < SCRATCH_KEEP) {
+    h->next = g_scratch;
+    g_scratch = h;
+    g_scratch_n++;
+    h = NULL;
+  }
+  pthread_mutex_unlock(&g_scratch_mu);
+  if (h)
+    pv__cpu_host->aligned_free(h);
+}
+
+void pv__cpu_scratch_release_all(void) {
+  pthread_mutex_lock(&g_scratch_mu);
+  scratch_hdr *h = g_scratch;
+  g_scratch = NULL;
+  g_scratch_n = 0;
+  pthread_mutex_unlock(&g_scratch_mu);
+  while (h) {
+    scratch_hdr *n = h->next;
+    pv__cpu_host->aligned_free(h);
+    h = n;
   }
 }
 
@@ -407,19 +485,15 @@ static void gemm_tasks(void *vc, int64_t tb, int64_t te) {
   gemm_ctx *g = vc;
   const kernel_desc *kd = g->kd;
   int mr = kd->mr, nr = kd->nr;
-  int64_t kc_max = g->k < KC ? g->k : KC;
-  float *abuf = NULL;
-  float *bbuf = pv__cpu_host->aligned_alloc(
-      64, sizeof(float) * (size_t)(round_up(g->nchunk, nr) * kc_max));
-  if (!g->pa)
-    abuf = pv__cpu_host->aligned_alloc(64, sizeof(float) *
-                                               (size_t)(g->mc * kc_max));
-  if (!bbuf || (!g->pa && !abuf)) {
+  int64_t kc_max = kc_of(g->k);
+  size_t bsz = (size_t)(round_up(g->nchunk, nr) * kc_max);
+  size_t asz = g->pa ? 0 : (size_t)(g->mc * kc_max);
+  float *bbuf = pv__cpu_scratch_get(sizeof(float) * (bsz + asz));
+  if (!bbuf) {
     __atomic_store_n(&g->failed, 1, __ATOMIC_RELAXED);
-    pv__cpu_host->aligned_free(bbuf);
-    pv__cpu_host->aligned_free(abuf);
     return;
   }
+  float *abuf = g->pa ? NULL : bbuf + bsz;
   for (int64_t t = tb; t < te; t++) {
     int64_t mb = t % g->n_mb, nb = t / g->n_mb;
     int64_t m_begin = mb * g->mc;
@@ -428,8 +502,8 @@ static void gemm_tasks(void *vc, int64_t tb, int64_t te) {
     int64_t n_end = n_begin + g->nchunk < g->n ? n_begin + g->nchunk : g->n;
     if (m_begin >= m_end || n_begin >= n_end)
       continue;
-    for (int64_t k0 = 0; k0 < g->k; k0 += KC) {
-      int64_t kc = g->k - k0 < KC ? g->k - k0 : KC;
+    for (int64_t k0 = 0; k0 < g->k; k0 += kc_max) {
+      int64_t kc = g->k - k0 < kc_max ? g->k - k0 : kc_max;
       for (int64_t n0 = n_begin; n0 < n_end; n0 += nr)
         pack_b_panel(g->b, n_end, n0, k0, kc, nr,
                      bbuf + ((n0 - n_begin) / nr) * nr * kc);
@@ -443,11 +517,10 @@ static void gemm_tasks(void *vc, int64_t tb, int64_t te) {
         ap = abuf;
       }
       macro_kernel(g, ap, bbuf, kc, m_begin, m_end, n_begin, n_end,
-                   k0 > 0 || g->accumulate, k0 + KC >= g->k);
+                   k0 > 0 || g->accumulate, k0 + kc_max >= g->k);
     }
   }
-  pv__cpu_host->aligned_free(bbuf);
-  pv__cpu_host->aligned_free(abuf);
+  pv__cpu_scratch_put(bbuf);
 }
 
 int pv__cpu_sgemm(int64_t m, int64_t n, int64_t k, const pv_cpu_packed_a *pa,
