@@ -1,5 +1,5 @@
 /*
- * Vectorised exp, sigmoid, silu, erf and gelu (erf form) for the unary
+ * Vectorised exp, sigmoid, silu, erf, tanh and gelu (both forms) for the unary
  * kernels and the fused epilogues, with AVX-512 and AVX2+FMA versions picked
  * at run time like the sgemm kernels (POLYVIS_CPU_KERNEL=generic disables
  * them). exp uses the Cephes range reduction (x = n ln2 + r) and its degree-6
@@ -7,6 +7,10 @@
  * overflow gives +inf and NaN propagates.
  */
 #include "cpu_backend.h"
+
+/* Internal code for gelu's tanh form (mode 1). */
+#define GELU_TANH (-1)
+#define SQRT_2_OVER_PI 0.7978845608028654f
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -95,6 +99,47 @@ __attribute__((target("avx2,fma"))) static inline __m256 erf8(__m256 x) {
   return _mm256_blendv_ps(r, x, _mm256_cmp_ps(x, x, _CMP_UNORD_Q));
 }
 
+/* tanh as Eigen's rational approximation on [-7.9, 7.9] (a few ulp). */
+#define TA13 -2.76076847742355e-16f
+#define TA11 2.00018790482477e-13f
+#define TA9 -8.60467152213735e-11f
+#define TA7 5.12229709037114e-08f
+#define TA5 1.48572235717979e-05f
+#define TA3 6.37261928875436e-04f
+#define TA1 4.89352455891786e-03f
+#define TB6 1.19825839466702e-06f
+#define TB4 1.18534705686654e-04f
+#define TB2 2.26843463243900e-03f
+#define TB0 4.89352518554385e-03f
+#define TCLAMP 7.90531110763549805f
+
+#define PV_TANH_BODY(V, SET1, MIN, MAX, FMA, MUL, DIV)                         \
+  V xc = MIN(MAX(x, SET1(-TCLAMP)), SET1(TCLAMP));                             \
+  V x2 = MUL(xc, xc);                                                          \
+  V p = FMA(x2, SET1(TA13), SET1(TA11));                                       \
+  p = FMA(p, x2, SET1(TA9));                                                   \
+  p = FMA(p, x2, SET1(TA7));                                                   \
+  p = FMA(p, x2, SET1(TA5));                                                   \
+  p = FMA(p, x2, SET1(TA3));                                                   \
+  p = FMA(p, x2, SET1(TA1));                                                   \
+  p = MUL(p, xc);                                                              \
+  V q = FMA(x2, SET1(TB6), SET1(TB4));                                         \
+  q = FMA(q, x2, SET1(TB2));                                                   \
+  q = FMA(q, x2, SET1(TB0));                                                   \
+  V r = DIV(p, q);
+
+__attribute__((target("avx512f"))) static inline __m512 tanh16(__m512 x) {
+  PV_TANH_BODY(__m512, _mm512_set1_ps, _mm512_min_ps, _mm512_max_ps,
+               _mm512_fmadd_ps, _mm512_mul_ps, _mm512_div_ps)
+  return _mm512_mask_mov_ps(r, _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q), x);
+}
+
+__attribute__((target("avx2,fma"))) static inline __m256 tanh8(__m256 x) {
+  PV_TANH_BODY(__m256, _mm256_set1_ps, _mm256_min_ps, _mm256_max_ps,
+               _mm256_fmadd_ps, _mm256_mul_ps, _mm256_div_ps)
+  return _mm256_blendv_ps(r, x, _mm256_cmp_ps(x, x, _CMP_UNORD_Q));
+}
+
 __attribute__((target("avx512f"))) static void vec512(int op, const float *x,
                                                       float *y, int64_t n) {
   const __m512 one = _mm512_set1_ps(1.0f);
@@ -107,6 +152,14 @@ __attribute__((target("avx512f"))) static void vec512(int op, const float *x,
       r = exp16(v);
     } else if (op == PV_OP_ERF) {
       r = erf16(v);
+    } else if (op == PV_OP_TANH) {
+      r = tanh16(v);
+    } else if (op == GELU_TANH) {
+      __m512 u = _mm512_mul_ps(_mm512_mul_ps(v, v), v);
+      u = _mm512_fmadd_ps(u, _mm512_set1_ps(0.044715f), v);
+      __m512 t = tanh16(_mm512_mul_ps(u, _mm512_set1_ps(SQRT_2_OVER_PI)));
+      r = _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(0.5f), v),
+                        _mm512_add_ps(one, t));
     } else if (op == PV_OP_GELU) {
       __m512 e = erf16(_mm512_mul_ps(v, _mm512_set1_ps(0.70710678118654752f)));
       r = _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(0.5f), v),
@@ -157,6 +210,14 @@ __attribute__((target("avx2,fma"))) static void vec256(int op, const float *x,
       r = exp8(v);
     } else if (op == PV_OP_ERF) {
       r = erf8(v);
+    } else if (op == PV_OP_TANH) {
+      r = tanh8(v);
+    } else if (op == GELU_TANH) {
+      __m256 u = _mm256_mul_ps(_mm256_mul_ps(v, v), v);
+      u = _mm256_fmadd_ps(u, _mm256_set1_ps(0.044715f), v);
+      __m256 t = tanh8(_mm256_mul_ps(u, _mm256_set1_ps(SQRT_2_OVER_PI)));
+      r = _mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(0.5f), v),
+                        _mm256_add_ps(one, t));
     } else if (op == PV_OP_GELU) {
       __m256 e = erf8(_mm256_mul_ps(v, _mm256_set1_ps(0.70710678118654752f)));
       r = _mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(0.5f), v),
@@ -203,8 +264,12 @@ static vec_fn select_vec(void) {
 }
 
 int pv__cpu_vec_unary(int op, int mode, const float *x, float *y, int64_t n) {
-  if (op != PV_OP_EXP && op != PV_OP_SIGMOID && op != PV_OP_SILU &&
-      op != PV_OP_ERF && !(op == PV_OP_GELU && mode == 0))
+  if (op == PV_OP_GELU && mode == 1)
+    op = GELU_TANH;
+  else if (op == PV_OP_GELU && mode != 0)
+    return 0;
+  else if (op != PV_OP_EXP && op != PV_OP_SIGMOID && op != PV_OP_SILU &&
+           op != PV_OP_ERF && op != PV_OP_TANH && op != PV_OP_GELU)
     return 0;
   vec_fn f = select_vec();
   if (!f)

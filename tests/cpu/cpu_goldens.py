@@ -171,9 +171,13 @@ xw = torch.linspace(-12, 12, 1001)
 case("un_exp_wide", "exp", [xw], [torch.exp(xw)])
 case("un_erf_wide", "erf", [xw], [torch.erf(xw)])
 case("un_gelu_wide", "gelu", [xw], [F.gelu(xw)], mode=0)
+case("un_gelu_tanh_wide", "gelu", [xw], [F.gelu(xw, approximate="tanh")],
+     mode=1)
+case("un_tanh_wide", "tanh", [xw], [torch.tanh(xw)])
 xs = torch.tensor([float("nan"), float("inf"), -float("inf"), 0.0, 1e-6,
                    -0.3, 3.9, -4.5])
 case("un_erf_special", "erf", [xs], [torch.erf(xs)])
+case("un_tanh_special", "tanh", [xs], [torch.tanh(xs)])
 xs = torch.tensor([float("nan"), float("inf"), -float("inf"), -100.0, 0.0,
                    1.0, 88.0, -88.0, -87.5, 20.0, -20.0])
 case("un_sigmoid_special", "sigmoid", [xs], [torch.sigmoid(xs)])
