@@ -286,6 +286,36 @@ static void bench_dw(const char *name, int64_t c, int64_t h, int64_t w, int k,
   pv__aligned_free(bias);
 }
 
+static void bench_maxpool(const char *name, int64_t c, int64_t h, int64_t w) {
+  int64_t oh = (h + 2 - 3) / 2 + 1, ow = (w + 2 - 3) / 2 + 1;
+  float *x = frand_buf(c * h * w);
+  pv_node_desc node;
+  memset(&node, 0, sizeof node);
+  node.op = PV_OP_MAX_POOL2D;
+  pv_pool_attrs *pa = &node.attrs.pool;
+  pa->kernel[0] = pa->kernel[1] = 3;
+  pa->stride[0] = pa->stride[1] = 2;
+  for (int i = 0; i < 4; i++)
+    pa->padding[i] = 1;
+  pa->dilation[0] = pa->dilation[1] = 1;
+  pv_tensor_desc in[1] = {{PV_F32, 4, {1, c, h, w}}};
+  pv_tensor_desc out = {PV_F32, 4, {1, c, oh, ow}};
+  const void *data[1] = {x};
+  bnode bn;
+  if (bnode_make(&bn, &node, in, data, 1, 0, &out)) {
+    fprintf(stderr, "maxpool %s: %s\n", name, pv_last_error());
+    return;
+  }
+  double tp, tb;
+  TIME_PAIR(tp, P->partition_execute(DEV, bn.part, bn.arena), tb, (void)0);
+  (void)tb;
+  printf(",\n    {\"kind\": \"maxpool\", \"name\": \"%s\", "
+         "\"polyvis_ms\": %.4f}",
+         name, tp * 1e3);
+  bnode_free(&bn);
+  pv__aligned_free(x);
+}
+
 int main(int argc, char **argv) {
   g_quick = argc > 1 && !strcmp(argv[1], "--quick");
   if (!getenv("POLYVIS_NUM_THREADS"))
@@ -322,6 +352,7 @@ int main(int argc, char **argv) {
   bench_dw("3x3 dw 1x144x56x56 relu6", 144, 56, 56, 3, 1);
   bench_dw("3x3 dw s2 1x96x112x112 relu6", 96, 112, 112, 3, 2);
   bench_dw("5x5 dw 1x240x14x14 relu6", 240, 14, 14, 5, 1);
+  bench_maxpool("3x3 s2 p1 1x64x112x112", 64, 112, 112);
   printf("\n  ],\n  \"min_ratio\": %.3f\n}\n", g_min_ratio);
   P->device_close(DEV);
   P->shutdown(ctx);
