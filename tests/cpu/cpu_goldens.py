@@ -193,6 +193,10 @@ case("un_leaky", "leaky_relu", [x], [F.leaky_relu(x, 0.1)], alpha=0.1)
 xi = torch.randint(-5, 5, (17,), generator=g, dtype=torch.int64)
 case("un_relu_i64", "relu", [xi], [F.relu(xi)])
 case("un_abs_i32", "abs", [xi.int()], [xi.int().abs()])
+case("un_clip_i64", "clip", [xi], [torch.clamp(xi, -3, 2)], alpha=-3.0,
+     beta=2.0)
+case("un_clip_i32_max", "clip", [xi.int()], [torch.clamp(xi.int(), max=2)],
+     alpha=float("-inf"), beta=2.0)
 
 # ---- pooling ------------------------------------------------------------------
 def mpool(name, x, k, s, p, d=1, ceil=False):

@@ -115,6 +115,20 @@ typedef struct unary_ctx {
   void *y;
 } unary_ctx;
 
+/* float bound -> integer bound without UB (NaN / out of range saturate) */
+static int32_t sat_int32_t(float v) {
+  return v != v                ? 0
+         : v <= -2147483648.0f ? INT32_MIN
+         : v >= 2147483648.0f  ? INT32_MAX
+                               : (int32_t)v;
+}
+static int64_t sat_int64_t(float v) {
+  return v != v                         ? 0
+         : v <= -9223372036854775808.0f ? INT64_MIN
+         : v >= 9223372036854775808.0f  ? INT64_MAX
+                                        : (int64_t)v;
+}
+
 static void unary_chunk(void *c, int64_t b, int64_t e) {
   unary_ctx *u = c;
   if (u->dt == PV_F32) {
@@ -126,7 +140,7 @@ static void unary_chunk(void *c, int64_t b, int64_t e) {
   {                                                                            \
     const T *x = (const T *)u->x;                                              \
     T *y = (T *)u->y;                                                          \
-    T lo = (T)u->a, hi = (T)u->b;                                              \
+    T lo = sat_##T(u->a), hi = sat_##T(u->b);                                  \
     for (int64_t i = b; i < e; i++) {                                          \
       T v = x[i];                                                              \
       switch (u->op) {                                                         \
