@@ -26,7 +26,7 @@ typedef struct pv_cpu_tensor {
 typedef struct pv_cpu_exec {
   const pv_node_desc *node;
   int n_in, n_out;
-  pv_cpu_tensor in[PV_MAX_INPUTS];   /* data NULL for absent optional input */
+  pv_cpu_tensor in[PV_MAX_INPUTS]; /* data NULL for absent optional input */
   pv_cpu_tensor out[PV_MAX_OUTPUTS];
   void *prepared; /* from prepare(), e.g. repacked weights */
 } pv_cpu_exec;
@@ -57,7 +57,6 @@ static inline int64_t pv__cpu_numel(const pv_tensor_desc *d) {
   return n;
 }
 
-
 static inline size_t pv__cpu_dsize(int32_t dt) {
   return pv__cpu_host->dtype_size(dt);
 }
@@ -70,7 +69,6 @@ int pv__cpu_all_dtype(const pv_op_desc *op, int32_t dt);
  * broadcasting: 0 on broadcast dims. */
 void pv__cpu_bcast_strides(const pv_tensor_desc *in, const pv_tensor_desc *out,
                            int64_t *strides);
-
 
 /* A broadcast iteration plan: the output as rows x inner, each operand's
  * element offset per row (pv__cpu_bcast_row) and its inner stride (0 or 1
@@ -104,6 +102,11 @@ void pv__cpu_act_f32(const pv_act *act, float *y, int64_t n);
 /* Returns 1 if act is PV_OP_NONE or a unary op the CPU implements. */
 int pv__cpu_act_supported(const pv_act *act);
 
+/* Vectorised exp / sigmoid / silu / erf / gelu (vmath.c): returns 1 if it
+ * computed y[0..n) from x (may alias), 0 if the op, its mode or the CPU is
+ * not covered. */
+int pv__cpu_vec_unary(int op, int mode, const float *x, float *y, int64_t n);
+
 /* --- sgemm (sgemm.c) ------------------------------------------------------ */
 /* An im2col view of one image group, used as the B operand of a conv GEMM:
  * B(k, n) with k = (c, ky, kx) and n = (oy, ox). */
@@ -135,8 +138,8 @@ typedef struct pv_cpu_packed_a {
 } pv_cpu_packed_a;
 
 /* Packs A(m,k) = alpha * a[m*rs + k*cs]; returns 0 or an error. */
-int pv__cpu_pack_a(int64_t m, int64_t k, const float *a, int64_t rs,
-                   int64_t cs, float alpha, pv_cpu_packed_a *out);
+int pv__cpu_pack_a(int64_t m, int64_t k, const float *a, int64_t rs, int64_t cs,
+                   float alpha, pv_cpu_packed_a *out);
 void pv__cpu_packed_a_free(pv_cpu_packed_a *p);
 
 /* C(m,n) = [accumulate ? C : 0] + A @ B, then epilogue. C(m,n) lives at
@@ -145,6 +148,11 @@ int pv__cpu_sgemm(int64_t m, int64_t n, int64_t k, const pv_cpu_packed_a *pa,
                   const float *a, int64_t rsa, int64_t csa, float alpha,
                   const pv_cpu_bsrc *b, float *c, int64_t rsc, int64_t csc,
                   int accumulate, const pv_cpu_epi *epi);
+/* Recycled, 64-byte aligned scratch memory (sgemm.c); get returns NULL when
+ * out of memory. release_all frees the idle buffers (backend shutdown). */
+void *pv__cpu_scratch_get(size_t bytes);
+void pv__cpu_scratch_put(void *p);
+void pv__cpu_scratch_release_all(void);
 /* The name of the micro-kernel in use ("avx512", "avx2", "generic"). */
 const char *pv__cpu_sgemm_kernel_name(void);
 

@@ -47,7 +47,10 @@ static int cpu_init(const pv_host_api *host, pv_plugin_ctx **ctx) {
   *ctx = &g_ctx;
   return 0;
 }
-static void cpu_shutdown(pv_plugin_ctx *ctx) { (void)ctx; }
+static void cpu_shutdown(pv_plugin_ctx *ctx) {
+  (void)ctx;
+  pv__cpu_scratch_release_all();
+}
 static int cpu_device_count(pv_plugin_ctx *ctx) { return 1; }
 
 static int cpu_device_get_info(pv_plugin_ctx *ctx, int index,
@@ -61,7 +64,8 @@ static int cpu_device_get_info(pv_plugin_ctx *ctx, int index,
   snprintf(info->vendor, sizeof info->vendor, "polyvis");
   snprintf(info->driver, sizeof info->driver, "native");
   long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
-  info->memory_bytes = pages > 0 && psz > 0 ? (uint64_t)pages * (uint64_t)psz : 0;
+  info->memory_bytes =
+      pages > 0 && psz > 0 ? (uint64_t)pages * (uint64_t)psz : 0;
   info->max_alloc_bytes = info->memory_bytes;
   info->caps = PV_CAP_HOST_MEMORY | PV_CAP_INT8;
   info->score = 0;
@@ -158,8 +162,10 @@ static int cpu_partition_compile(pv_plugin_device *dev,
     return pv__cpu_error(-2, "cpu: out of memory");
   p->n_nodes = pd->n_nodes;
   p->n_values = pd->n_values;
-  p->nodes = malloc(sizeof(pv_node_desc) * (size_t)(pd->n_nodes ? pd->n_nodes : 1));
-  p->values = malloc(sizeof(pv_value_desc) * (size_t)(pd->n_values ? pd->n_values : 1));
+  p->nodes =
+      malloc(sizeof(pv_node_desc) * (size_t)(pd->n_nodes ? pd->n_nodes : 1));
+  p->values =
+      malloc(sizeof(pv_value_desc) * (size_t)(pd->n_values ? pd->n_values : 1));
   p->prepared = calloc((size_t)(pd->n_nodes ? pd->n_nodes : 1), sizeof(void *));
   if (!p->nodes || !p->values || !p->prepared) {
     release_partition(p);

@@ -83,6 +83,10 @@ conv("conv_asym", 1, 4, 10, 9, 9, (3, 5), stride=(2, 1), pad=(0, 1, 2, 3))
 conv("conv_groups", 1, 12, 8, 8, 18, 3, pad=(1, 1, 1, 1), groups=3)
 conv("conv_dw", 2, 16, 11, 10, 16, 3, pad=(1, 1, 1, 1), groups=16, act="relu6")
 conv("conv_dw_s2", 1, 8, 13, 12, 8, 5, stride=2, pad=(2, 2, 2, 2), groups=8)
+conv("conv_dw_3s2", 1, 8, 12, 13, 8, 3, stride=2, pad=(1, 1, 1, 1), groups=8)
+conv("conv_dw_asym", 2, 6, 7, 9, 6, 3, pad=(0, 2, 1, 0), groups=6,
+     act="silu")
+conv("conv_dw_5s1_small", 1, 4, 3, 4, 4, 5, pad=(2, 2, 2, 2), groups=4)
 conv("conv_dw_mult", 1, 4, 9, 9, 8, 3, pad=(1, 1, 1, 1), groups=4, dil=2)
 conv("conv7x7_s2", 1, 3, 33, 31, 16, 7, stride=2, pad=(3, 3, 3, 3), act="silu")
 conv("conv_big", 1, 40, 20, 19, 100, 3, pad=(1, 1, 1, 1))  # K > 256
@@ -159,6 +163,27 @@ for op, fn, inp, kw in [
         ("rsqrt", torch.rsqrt, xp, {}), ("neg", torch.neg, x, {}),
         ("abs", torch.abs, x, {}), ("erf", torch.erf, x, {})]:
     case(f"un_{op}", op, [inp], [fn(inp)])
+# the vectorised exp-based activations: wide ranges, tails, NaN/inf
+xw = torch.linspace(-100, 100, 1003)
+case("un_sigmoid_wide", "sigmoid", [xw], [torch.sigmoid(xw)])
+case("un_silu_wide", "silu", [xw], [F.silu(xw)])
+xw = torch.linspace(-12, 12, 1001)
+case("un_exp_wide", "exp", [xw], [torch.exp(xw)])
+case("un_erf_wide", "erf", [xw], [torch.erf(xw)])
+case("un_gelu_wide", "gelu", [xw], [F.gelu(xw)], mode=0)
+case("un_gelu_tanh_wide", "gelu", [xw], [F.gelu(xw, approximate="tanh")],
+     mode=1)
+case("un_tanh_wide", "tanh", [xw], [torch.tanh(xw)])
+xs = torch.tensor([float("nan"), float("inf"), -float("inf"), 0.0, 1e-6,
+                   -0.3, 3.9, -4.5])
+case("un_erf_special", "erf", [xs], [torch.erf(xs)])
+case("un_tanh_special", "tanh", [xs], [torch.tanh(xs)])
+xs = torch.tensor([float("nan"), float("inf"), -float("inf"), -100.0, 0.0,
+                   1.0, 88.0, -88.0, -87.5, 20.0, -20.0])
+case("un_sigmoid_special", "sigmoid", [xs], [torch.sigmoid(xs)])
+xs = torch.tensor([float("nan"), -float("inf"), -100.0, -88.0, -87.0, 0.0,
+                   1.0, 2.5])
+case("un_exp_special", "exp", [xs], [torch.exp(xs)])
 case("un_gelu", "gelu", [x], [F.gelu(x)], mode=0)
 case("un_gelu_tanh", "gelu", [x], [F.gelu(x, approximate="tanh")], mode=1)
 case("un_clip", "clip", [x], [torch.clamp(x, -1.5, 2.0)], alpha=-1.5, beta=2.0)
@@ -168,6 +193,10 @@ case("un_leaky", "leaky_relu", [x], [F.leaky_relu(x, 0.1)], alpha=0.1)
 xi = torch.randint(-5, 5, (17,), generator=g, dtype=torch.int64)
 case("un_relu_i64", "relu", [xi], [F.relu(xi)])
 case("un_abs_i32", "abs", [xi.int()], [xi.int().abs()])
+case("un_clip_i64", "clip", [xi], [torch.clamp(xi, -3, 2)], alpha=-3.0,
+     beta=2.0)
+case("un_clip_i32_max", "clip", [xi.int()], [torch.clamp(xi.int(), max=2)],
+     alpha=float("-inf"), beta=2.0)
 
 # ---- pooling ------------------------------------------------------------------
 def mpool(name, x, k, s, p, d=1, ceil=False):
@@ -188,6 +217,13 @@ mpool("maxpool_3s2p1", x, 3, 2, 1)
 mpool("maxpool_ceil", x, 3, 2, 0, ceil=True)
 mpool("maxpool_dil", x, 3, 1, 1, d=2)
 mpool("maxpool_2s2", rnd(1, 4, 8, 8), 2, 2, 0)
+mpool("maxpool_3s1p1", rnd(1, 3, 9, 40), 3, 1, 1)
+mpool("maxpool_5s3_ceil", rnd(1, 2, 17, 23), 5, 3, 2, ceil=True)
+xnan = rnd(1, 2, 10, 12)
+xnan[0, 0, 3, 4] = float("nan")
+xnan[0, 1, 0, 0] = float("nan")
+xnan[0, 1, 9, 11] = float("nan")
+mpool("maxpool_nan", xnan, 3, 2, 1)
 apool("avgpool_3s2p1", x, 3, 2, 1)
 apool("avgpool_nopad", x, 3, 2, 1, cip=False)
 apool("avgpool_ceil", x, 3, 2, 1, ceil=True, cip=False)
@@ -225,6 +261,8 @@ case("instance_norm_now", "instance_norm", [x],
 x = rnd(3, 4, 5, lo=-5, hi=5)
 case("softmax_last", "softmax", [x], [F.softmax(x, -1)], axis=-1)
 case("softmax_mid", "softmax", [x], [F.softmax(x, 1)], axis=1)
+xl = rnd(3, 1000, lo=-20, hi=20)
+case("softmax_long", "softmax", [xl], [F.softmax(xl, -1)], axis=-1)
 case("log_softmax", "log_softmax", [x], [F.log_softmax(x, 0)], axis=0)
 case("reduce_sum", "reduce_sum", [x], [x.sum(dim=(0, 2), keepdim=True)],
      axes=[0, 2], keepdims=1)
@@ -239,6 +277,15 @@ case("reduce_sum_i64", "reduce_sum", [xi.view(1, 17)],
 case("argmax", "argmax", [x], [x.argmax(dim=1)], axis=1, keepdims=0)
 case("argmin_keep", "argmin", [x], [x.argmin(dim=2, keepdim=True)], axis=2,
      keepdims=1)
+xa = torch.tensor([[3, 7, 7, 1], [5, 5, 2, 9]], dtype=torch.int64)
+case("argmax_i64", "argmax", [xa], [xa.argmax(dim=1)], axis=1, keepdims=0)
+case("argmin_i32", "argmin", [xa.int()], [xa.int().argmin(dim=0)], axis=0,
+     keepdims=0)
+case("argmax_last", "argmax", [xa], [3 - xa.flip(1).argmax(dim=1)], axis=1,
+     keepdims=0, select_last_index=1)
+xn = torch.tensor([[1.0, float("nan"), 3.0, float("nan")], [2.0, 0.5, 2.0, 1.0]])
+case("argmax_nan", "argmax", [xn], [xn.argmax(dim=1)], axis=1, keepdims=0)
+case("argmin_nan", "argmin", [xn], [xn.argmin(dim=1)], axis=1, keepdims=0)
 tv, ti = torch.topk(x, 3, dim=1, largest=True, sorted=True)
 case("topk", "topk", [x], [tv, ti], axis=1, k=3, largest=1, sorted=1)
 tv, ti = torch.topk(x, 2, dim=-1, largest=False, sorted=True)
@@ -295,7 +342,21 @@ for dt, name in [(torch.int32, "i32"), (torch.int64, "i64"),
     if name == "u8":
         src = xc.clamp(0, 250)
     case(f"cast_f32_{name}", "cast", [src], [src.to(dt)], to=name)
+xe = torch.tensor([float("nan"), 1e10, -1e10, float("inf"), -float("inf"),
+                   2147483904.0, -70000.0, 65541.0])
+for dt, name in [(torch.int32, "i32"), (torch.int64, "i64"),
+                 (torch.uint8, "u8"), (torch.int8, "i8"), (torch.int16, "i16"),
+                 (torch.bool, "bool")]:
+    case(f"cast_f32_{name}_extreme", "cast", [xe], [xe.to(dt)], to=name)
+xd = torch.tensor([2500000007.0, 5e9 + 3, -1.5, 300.7, float("nan"), 1e300],
+                  dtype=torch.float64)
+for dt, name in [(torch.uint8, "u8"), (torch.int8, "i8"), (torch.int32, "i32"),
+                 (torch.int64, "i64"), (torch.float32, "f32"),
+                 (torch.float16, "f16")]:
+    case(f"cast_f64_{name}", "cast", [xd], [xd.to(dt)], to=name)
 case("cast_i64_f32", "cast", [xi], [xi.float()], to="f32")
+case("cast_i64_u8", "cast", [xi * 1000], [(xi * 1000).to(torch.uint8)], to="u8")
+case("cast_f16_f32", "cast", [xc.half()], [xc.half().float()], to="f32")
 case("cast_bool_i32", "cast", [cond], [cond.int()], to="i32")
 case("cast_u8_f32", "cast", [xi8], [xi8.float()], to="f32")
 
@@ -332,6 +393,64 @@ rs("rs_bicubic_aa_down", x, (6, 5), "bicubic", aa=True)
 rs("rs_bicubic_aa_mixed", x, (20, 8), "bicubic", aa=True)
 rs("rs_bilinear_scale", x, None, "bilinear", scale=(1.7, 0.6))
 rs("rs_nearest_scale", x, None, "nearest", scale=(2.3, 0.45))
+
+
+# ---- resize: ONNX Resize extensions, against the ONNX backend test data ----
+def onnx_resize_cases():
+    try:
+        import glob
+        import onnx
+        from onnx import numpy_helper
+    except ImportError:
+        return
+    root = os.path.join(os.path.dirname(onnx.__file__), "backend", "test",
+                        "data", "node")
+    coord = {"half_pixel": 0, "asymmetric": 1, "align_corners": 2,
+             "tf_half_pixel_for_nn": 3, "pytorch_half_pixel": 4}
+    nmode = {"floor": 0, "round_prefer_floor": 1, "round_prefer_ceil": 2,
+             "ceil": 3}
+    for d in sorted(glob.glob(os.path.join(root, "test_resize_*"))):
+        m = onnx.load(os.path.join(d, "model.onnx"))
+        node = m.graph.node[0]
+        at = {a.name: onnx.helper.get_attribute_value(a)
+              for a in node.attribute}
+        cm = at.get("coordinate_transformation_mode", b"half_pixel").decode()
+        if cm not in coord:
+            continue
+        mode = at.get("mode", b"nearest").decode()
+        ds = os.path.join(d, "test_data_set_0")
+        by_name = {}
+        for i, gi in enumerate(m.graph.input):
+            t = onnx.TensorProto()
+            t.ParseFromString(open(os.path.join(ds, f"input_{i}.pb"),
+                                   "rb").read())
+            by_name[gi.name] = numpy_helper.to_array(t)
+        ins = {i: by_name[n] for i, n in enumerate(node.input) if n in by_name}
+        t = onnx.TensorProto()
+        t.ParseFromString(open(os.path.join(ds, "output_0.pb"), "rb").read())
+        y = numpy_helper.to_array(t)
+        if node.op_type != "Resize" or 0 not in ins:
+            continue
+        x = ins[0]
+        if x.ndim != 4:
+            continue
+        scales = ins.get(2)
+        sc = [0.0, 0.0]
+        if scales is not None and scales.size == 4:
+            sc = [float(scales[2]), float(scales[3])]
+        m_id = {"nearest": 0, "linear": 2, "cubic": 3}[mode]
+        nm = nmode[at.get("nearest_mode", b"round_prefer_floor").decode()]
+        if mode != "nearest":
+            nm = 0
+        name = "onnx_" + os.path.basename(d)[len("test_"):]
+        case(name, "resize", [torch.from_numpy(x.copy())],
+             [torch.from_numpy(y.copy())], mode=m_id, align_corners=0,
+             antialias=0, cubic_a=float(at.get("cubic_coeff_a", -0.75)),
+             size=list(y.shape[2:]), scale=sc, coord_mode=coord[cm],
+             nearest_mode=nm, exclude_outside=int(at.get("exclude_outside", 0)))
+
+
+onnx_resize_cases()
 
 with open(os.path.join(OUT, "cases.txt"), "w") as f:
     f.write("\n".join(lines) + "\n")

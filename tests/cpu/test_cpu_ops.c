@@ -120,7 +120,8 @@ static int run_node(node_run *r, int *supported) {
   return rc;
 }
 
-/* ---- manifest attrs -------------------------------------------------------- */
+/* ---- manifest attrs --------------------------------------------------------
+ */
 
 static void set_act(pv_act *a, const char *key, const char *sval, double v0) {
   if (!strcmp(key, "act"))
@@ -221,8 +222,9 @@ static int set_attr(int op, pv_op_attrs *a, const char *key, const char *sval) {
     return 0;
   case PV_OP_SLICE:
     for (int i = 0; i < n; i++) {
-      int64_t x = v[i] > 4e18 ? INT64_MAX / 2 : v[i] < -4e18 ? -INT64_MAX / 2
-                                                            : (int64_t)v[i];
+      int64_t x = v[i] > 4e18    ? INT64_MAX / 2
+                  : v[i] < -4e18 ? -INT64_MAX / 2
+                                 : (int64_t)v[i];
       if (!strcmp(key, "start"))
         a->slice.start[i] = x;
       else if (!strcmp(key, "end"))
@@ -258,7 +260,12 @@ static int set_attr(int op, pv_op_attrs *a, const char *key, const char *sval) {
     } else if (!strcmp(key, "scale")) {
       a->resize.scale[0] = v[0];
       a->resize.scale[1] = v[1];
-    }
+    } else if (!strcmp(key, "coord_mode"))
+      a->resize.coord_mode = (int32_t)v[0];
+    else if (!strcmp(key, "nearest_mode"))
+      a->resize.nearest_mode = (int32_t)v[0];
+    else if (!strcmp(key, "exclude_outside"))
+      a->resize.exclude_outside = (int32_t)v[0];
     return 0;
   default:
     break;
@@ -290,6 +297,8 @@ static int set_attr(int op, pv_op_attrs *a, const char *key, const char *sval) {
     a->axis.largest = (int32_t)v[0];
   else if (!strcmp(key, "sorted"))
     a->axis.sorted = (int32_t)v[0];
+  else if (!strcmp(key, "select_last_index"))
+    a->axis.select_last_index = (int32_t)v[0];
   else
     return -1;
   return 0;
@@ -302,8 +311,8 @@ static int is_float_dt(int dt) {
 static void run_case(const char *dir, char *line) {
   char name[128], opname[64];
   int n_in, n_out, cmask, pos = 0;
-  if (sscanf(line, "%127s %63s %d %d %d%n", name, opname, &n_in, &n_out,
-             &cmask, &pos) != 5)
+  if (sscanf(line, "%127s %63s %d %d %d%n", name, opname, &n_in, &n_out, &cmask,
+             &pos) != 5)
     return;
   node_run r;
   memset(&r, 0, sizeof r);
@@ -439,7 +448,8 @@ static int run_goldens(void) {
   return n;
 }
 
-/* ---- python-free checks ------------------------------------------------------ */
+/* ---- python-free checks
+ * ------------------------------------------------------ */
 
 static uint32_t rng = 12345;
 static float frand(void) {
@@ -485,8 +495,7 @@ static void check_gemm(int64_t m, int64_t n, int64_t k, int trans_b,
     for (int64_t j = 0; j < n; j++) {
       double s = c[j];
       for (int64_t p = 0; p < k; p++)
-        s += (double)a[i * k + p] *
-             (trans_b ? b[j * k + p] : b[p * n + j]);
+        s += (double)a[i * k + p] * (trans_b ? b[j * k + p] : b[p * n + j]);
       double d = fabs(s - y[i * n + j]);
       maxd = d > maxd ? d : maxd;
       maxw = fabs(s) > maxw ? fabs(s) : maxw;
@@ -516,8 +525,7 @@ static void check_supports(void) {
   od.op = PV_OP_ADD;
   od.n_inputs = 2;
   od.n_outputs = 1;
-  od.inputs[0] = od.inputs[1] = od.outputs[0] =
-      (pv_tensor_desc){PV_U8, 1, {4}};
+  od.inputs[0] = od.inputs[1] = od.outputs[0] = (pv_tensor_desc){PV_U8, 1, {4}};
   CHECK_EQ_INT(P->supports_op(DEV, &od), 0);
   od.inputs[0] = od.inputs[1] = od.outputs[0] =
       (pv_tensor_desc){PV_I64, 1, {4}};
@@ -567,9 +575,9 @@ int main(void) {
   check_supports();
   check_gather_range();
   check_gemm(37, 53, 29, 0, 0);
-  check_gemm(5, 70, 300, 1, 1);   /* transposed path on packed weights */
+  check_gemm(5, 70, 300, 1, 1);    /* transposed path on packed weights */
   check_gemm(250, 3100, 17, 0, 1); /* several M blocks and NC chunks */
-  check_gemm(64, 100, 513, 1, 0); /* three K slices */
+  check_gemm(64, 100, 513, 1, 0);  /* three K slices */
   run_goldens();
 
   P->device_close(DEV);

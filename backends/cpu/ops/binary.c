@@ -81,7 +81,7 @@ static void f32_row(int op, const float *pa, int64_t sa, const float *pb,
     PV_LOOP(float, x - z);
     break;
   case PV_OP_MUL:
-    PV_LOOP(float, x * z);
+    PV_LOOP(float, x *z);
     break;
   case PV_OP_DIV:
     PV_LOOP(float, x / z);
@@ -135,8 +135,8 @@ static void bin_chunk(void *vc, int64_t begin, int64_t end) {
     const char *pb = (const char *)c->b + (off[1] + i0 * sb) * (int64_t)es;
     char *py = (char *)c->y + (row * c->plan.inner + i0) * (int64_t)es;
     if (c->dt == PV_F32) {
-      f32_row(c->op, (const float *)pa, sa, (const float *)pb, sb,
-              (float *)py, n);
+      f32_row(c->op, (const float *)pa, sa, (const float *)pb, sb, (float *)py,
+              n);
       pv__cpu_act_f32(c->act, (float *)py, n);
     } else if (c->dt == PV_I32) {
       i32_row(c->op, pa, sa, pb, sb, py, n);
@@ -151,7 +151,8 @@ static int bin_supports(const pv_op_desc *op) {
   if (op->inputs[1].dtype != dt || op->outputs[0].dtype != dt)
     return 0;
   if (dt == PV_F32)
-    return op->op == PV_OP_PRELU || pv__cpu_act_supported(&op->attrs.binary.act);
+    return op->op == PV_OP_PRELU ||
+           pv__cpu_act_supported(&op->attrs.binary.act);
   if (dt == PV_I32 || dt == PV_I64)
     return op->op != PV_OP_POW && op->op != PV_OP_PRELU &&
            op->attrs.binary.act.op == PV_OP_NONE;
@@ -174,8 +175,7 @@ static int bin_run(const pv_cpu_exec *e) {
   c.nseg = (c.plan.inner + SEG - 1) / SEG;
   int64_t items = c.plan.rows * c.nseg;
   int64_t per = c.plan.inner < SEG ? c.plan.inner : SEG;
-  pv__cpu_host->parallel_for(items, 1 + 16384 / (per ? per : 1), bin_chunk,
-                             &c);
+  pv__cpu_host->parallel_for(items, 1 + 16384 / (per ? per : 1), bin_chunk, &c);
   return 0;
 }
 

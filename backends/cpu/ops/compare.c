@@ -29,8 +29,7 @@ typedef struct cmp_ctx {
 
 static void cmp_chunk(void *vc, int64_t begin, int64_t end) {
   const cmp_ctx *c = vc;
-  int64_t n = c->plan.inner, sa = c->plan.inner_st[0],
-          sb = c->plan.inner_st[1];
+  int64_t n = c->plan.inner, sa = c->plan.inner_st[0], sb = c->plan.inner_st[1];
   for (int64_t r = begin; r < end; r++) {
     int64_t off[3];
     pv__cpu_bcast_row(&c->plan, r, off);
@@ -52,8 +51,9 @@ static void cmp_chunk(void *vc, int64_t begin, int64_t end) {
       for (int64_t i = 0; i < n; i++) {
         double x = pv__cpu_load_f64(c->a, c->dt, off[0] + i * sa);
         double z = pv__cpu_load_f64(c->b, c->dt, off[1] + i * sb);
-        y[i] = c->op == PV_OP_EQUAL ? x == z : c->op == PV_OP_LESS ? x < z
-                                                                   : x > z;
+        y[i] = c->op == PV_OP_EQUAL  ? x == z
+               : c->op == PV_OP_LESS ? x < z
+                                     : x > z;
       }
     }
   }

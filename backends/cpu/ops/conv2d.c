@@ -69,11 +69,102 @@ typedef struct dw_ctx {
   int kh, kw;
 } dw_ctx;
 
+/* Interior columns of one output row of a KxK, stride-S, undilated
+ * depthwise conv: every tap is in range, so the sum stays in registers
+ * (the compiler unrolls the taps and vectorises over ox). */
+static inline __attribute__((always_inline)) void
+dw_interior(const float *const *rows, const float *w, float bias, float *yr,
+            int64_t ox0, int64_t ox1, int64_t off, int K, int S) {
+  for (int64_t ox = ox0; ox < ox1; ox++) {
+    float acc = bias;
+    for (int ky = 0; ky < K; ky++)
+      for (int kx = 0; kx < K; kx++)
+        acc += w[ky * K + kx] * rows[ky][ox * S + off + kx];
+    yr[ox] = acc;
+  }
+}
+
+/* dw_interior specialised for the supported (K, S) pairs, compiled once
+ * per ISA and chosen at run time like the sgemm kernels. */
+typedef void (*dw_int_fn)(const float *const *rows, const float *w, float bias,
+                          float *yr, int64_t ox0, int64_t ox1, int64_t off,
+                          int K, int S);
+
+#define PV_DW_DISPATCH                                                         \
+  if (K == 3 && S == 1)                                                        \
+    dw_interior(rows, w, bias, yr, ox0, ox1, off, 3, 1);                       \
+  else if (K == 3)                                                             \
+    dw_interior(rows, w, bias, yr, ox0, ox1, off, 3, 2);                       \
+  else if (S == 1)                                                             \
+    dw_interior(rows, w, bias, yr, ox0, ox1, off, 5, 1);                       \
+  else                                                                         \
+    dw_interior(rows, w, bias, yr, ox0, ox1, off, 5, 2);
+
+static void dw_int_generic(const float *const *rows, const float *w, float bias,
+                           float *yr, int64_t ox0, int64_t ox1, int64_t off,
+                           int K, int S) {
+  PV_DW_DISPATCH
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+__attribute__((target("avx2,fma"))) static void
+dw_int_avx2(const float *const *rows, const float *w, float bias, float *yr,
+            int64_t ox0, int64_t ox1, int64_t off, int K, int S) {
+  PV_DW_DISPATCH
+}
+__attribute__((target("avx512f"))) static void
+dw_int_avx512(const float *const *rows, const float *w, float bias, float *yr,
+              int64_t ox0, int64_t ox1, int64_t off, int K, int S) {
+  PV_DW_DISPATCH
+}
+#endif
+#undef PV_DW_DISPATCH
+
+static dw_int_fn dw_select(void) {
+  static dw_int_fn sel;
+  dw_int_fn f = __atomic_load_n(&sel, __ATOMIC_ACQUIRE);
+  if (f)
+    return f;
+  f = dw_int_generic;
+#if defined(__x86_64__) || defined(__i386__)
+  const char *force = pv__cpu_host->get_option
+                          ? pv__cpu_host->get_option("POLYVIS_CPU_KERNEL")
+                          : NULL;
+  __builtin_cpu_init();
+  if (force && !strcmp(force, "generic"))
+    f = dw_int_generic;
+  else if (__builtin_cpu_supports("avx512f") &&
+           !(force && !strcmp(force, "avx2")))
+    f = dw_int_avx512;
+  else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+    f = dw_int_avx2;
+#endif
+  __atomic_store_n(&sel, f, __ATOMIC_RELEASE);
+  return f;
+}
+
 static void dw_chunk(void *vc, int64_t begin, int64_t end) {
   const dw_ctx *d = vc;
   const pv_conv_attrs *a = d->a;
   int sh = a->stride[0], sw = a->stride[1], ph = a->padding[0],
       pw = a->padding[1], dh = a->dilation[0], dwl = a->dilation[1];
+  int K = d->kh;
+  int fast = d->kh == d->kw && (K == 3 || K == 5) && sh == sw &&
+             (sh == 1 || sh == 2) && dh == 1 && dwl == 1;
+  /* interior: ox*sw - pw >= 0 and ox*sw - pw + K-1 <= W-1 */
+  int64_t oxa = (pw + sw - 1) / sw, oxb = 0;
+  if (fast) {
+    int64_t lim = d->wd - 1 + pw - (K - 1);
+    oxb = lim >= 0 ? lim / sw + 1 : 0;
+    if (oxb > d->ow)
+      oxb = d->ow;
+    if (oxa > oxb)
+      oxa = oxb;
+  }
+  float *zero = fast ? calloc((size_t)d->wd + 1, sizeof(float)) : NULL;
+  dw_int_fn interior = dw_select();
+  if (!zero)
+    fast = 0;
   for (int64_t t = begin; t < end; t++) {
     int64_t n = t / d->oc, oc = t % d->oc, ic = oc / d->mult;
     const float *xp = d->x + (n * d->c + ic) * d->h * d->wd;
@@ -82,36 +173,44 @@ static void dw_chunk(void *vc, int64_t begin, int64_t end) {
     float bias = d->b ? d->b[oc] : 0.0f;
     for (int64_t oy = 0; oy < d->oh; oy++) {
       float *yr = yp + oy * d->ow;
-      for (int64_t ox = 0; ox < d->ow; ox++)
-        yr[ox] = bias;
-      for (int ky = 0; ky < d->kh; ky++) {
-        int64_t iy = oy * sh - ph + (int64_t)ky * dh;
-        if (iy < 0 || iy >= d->h)
-          continue;
-        const float *xr = xp + iy * d->wd;
-        for (int kx = 0; kx < d->kw; kx++) {
-          float wv = wp[ky * d->kw + kx];
-          int64_t off = (int64_t)kx * dwl - pw; /* ix = ox*sw + off */
-          int64_t ox0 = off >= 0 ? 0 : (-off + sw - 1) / sw;
-          int64_t lim = d->wd - 1 - off; /* ox*sw <= lim */
-          if (lim < 0)
-            continue;
-          int64_t ox1 = lim / sw + 1;
-          if (ox1 > d->ow)
-            ox1 = d->ow;
-          if (sw == 1) {
-            const float *xs = xr + off;
-            for (int64_t ox = ox0; ox < ox1; ox++)
-              yr[ox] += wv * xs[ox];
-          } else {
-            for (int64_t ox = ox0; ox < ox1; ox++)
-              yr[ox] += wv * xr[ox * sw + off];
+      int64_t e0 = 0, e1 = d->ow; /* columns left to the generic code */
+      if (fast) {
+        const float *rows[5];
+        for (int ky = 0; ky < K; ky++) {
+          int64_t iy = oy * sh - ph + ky;
+          rows[ky] = iy >= 0 && iy < d->h ? xp + iy * d->wd : zero;
+        }
+        interior(rows, wp, bias, yr, oxa, oxb, -pw, K, sw);
+        e0 = oxa;
+        e1 = oxb;
+      }
+      /* generic, bounds-checked: columns [0, e0) and [e1, ow) */
+      for (int part = 0; part < 2; part++) {
+        int64_t c0 = part ? e1 : 0, c1 = part ? d->ow : e0;
+        if (!fast && part)
+          break;
+        if (!fast)
+          c1 = d->ow;
+        for (int64_t ox = c0; ox < c1; ox++) {
+          float acc = bias;
+          for (int ky = 0; ky < d->kh; ky++) {
+            int64_t iy = oy * sh - ph + (int64_t)ky * dh;
+            if (iy < 0 || iy >= d->h)
+              continue;
+            const float *xr = xp + iy * d->wd;
+            for (int kx = 0; kx < d->kw; kx++) {
+              int64_t ix = ox * sw - pw + (int64_t)kx * dwl;
+              if (ix >= 0 && ix < d->wd)
+                acc += wp[ky * d->kw + kx] * xr[ix];
+            }
           }
+          yr[ox] = acc;
         }
       }
       pv__cpu_act_f32(&a->act, yr, d->ow);
     }
   }
+  free(zero);
 }
 
 static int conv_run(const pv_cpu_exec *e) {
@@ -136,8 +235,8 @@ static int conv_run(const pv_cpu_exec *e) {
   }
   const conv_prep *p = e->prepared;
   int direct = kh == 1 && kw == 1 && a->stride[0] == 1 && a->stride[1] == 1 &&
-               a->padding[0] == 0 && a->padding[1] == 0 &&
-               a->padding[2] == 0 && a->padding[3] == 0;
+               a->padding[0] == 0 && a->padding[1] == 0 && a->padding[2] == 0 &&
+               a->padding[3] == 0;
   for (int64_t b = 0; b < n; b++) {
     for (int gi = 0; gi < g; gi++) {
       const float *xg = x + (b * c + gi * cg) * h * wi;
@@ -158,9 +257,9 @@ static int conv_run(const pv_cpu_exec *e) {
       pv_cpu_bsrc bs = {xg, h * wi, 1, direct ? NULL : &im};
       pv_cpu_epi epi = {bias ? bias + gi * og : NULL, 1, &a->act};
       float *yg = y + (b * oc + gi * og) * oh * ow;
-      int rc = pv__cpu_sgemm(og, oh * ow, kk, p ? &p->w[gi] : NULL,
-                             w + gi * og * kk, kk, 1, 1.0f, &bs, yg, oh * ow,
-                             1, 0, &epi);
+      int rc =
+          pv__cpu_sgemm(og, oh * ow, kk, p ? &p->w[gi] : NULL, w + gi * og * kk,
+                        kk, 1, 1.0f, &bs, yg, oh * ow, 1, 0, &epi);
       if (rc)
         return rc;
     }

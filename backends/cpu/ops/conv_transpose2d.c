@@ -81,8 +81,8 @@ static void col2im_chunk(void *vc, int64_t begin, int64_t end) {
       for (int kx = 0; kx < c->kw; kx++) {
         const float *cr = c->col + ((o * c->kh + ky) * c->kw + kx) * hw;
         for (int64_t iy = 0; iy < c->h; iy++) {
-          int64_t oy = iy * a->stride[0] - a->padding[0] +
-                       (int64_t)ky * a->dilation[0];
+          int64_t oy =
+              iy * a->stride[0] - a->padding[0] + (int64_t)ky * a->dilation[0];
           if (oy < 0 || oy >= c->oh)
             continue;
           float *yr = yp + oy * c->ow;
@@ -122,13 +122,20 @@ static int convt_run(const pv_cpu_exec *e) {
     for (int gi = 0; gi < g && !rc; gi++) {
       const float *xg = x + (b * c + gi * cg) * h * wi;
       pv_cpu_bsrc bs = {xg, h * wi, 1, NULL};
-      rc = pv__cpu_sgemm(m, h * wi, cg, p ? &p->w[gi] : NULL,
-                         w + gi * cg * m, 1, m, 1.0f, &bs, col, h * wi, 1, 0,
-                         NULL);
+      rc = pv__cpu_sgemm(m, h * wi, cg, p ? &p->w[gi] : NULL, w + gi * cg * m,
+                         1, m, 1.0f, &bs, col, h * wi, 1, 0, NULL);
       if (rc)
         break;
-      col2im_ctx cc = {col, y + (b * oc + gi * og) * oh * ow,
-                       bias ? bias + gi * og : NULL, a, h, wi, oh, ow, kh, kw};
+      col2im_ctx cc = {col,
+                       y + (b * oc + gi * og) * oh * ow,
+                       bias ? bias + gi * og : NULL,
+                       a,
+                       h,
+                       wi,
+                       oh,
+                       ow,
+                       kh,
+                       kw};
       pv__cpu_host->parallel_for(og, 1, col2im_chunk, &cc);
     }
   pv__cpu_host->aligned_free(col);

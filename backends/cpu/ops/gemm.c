@@ -132,8 +132,8 @@ static int gemm_run(const pv_cpu_exec *e) {
     pv_cpu_epi te = {bias, bias ? !epi.bias_rows : 0, g.act};
     if (bias && epi.bias_rows)
       te.bias_rows = 0;
-    return pv__cpu_sgemm(g.n, g.m, g.k, &p->w, NULL, 0, 0, 1.0f, &bs, y, 1,
-                         g.n, accumulate, &te);
+    return pv__cpu_sgemm(g.n, g.m, g.k, &p->w, NULL, 0, 0, 1.0f, &bs, y, 1, g.n,
+                         accumulate, &te);
   }
   epi.bias = bias;
   pv_cpu_bsrc bs = {b, g.rsb, g.csb, NULL};
@@ -150,7 +150,8 @@ const pv_cpu_op_impl pv__cpu_gemm = {.supports = gemm_supports,
                                      .release = gemm_release,
                                      .run = gemm_run};
 
-/* ---- matmul --------------------------------------------------------------- */
+/* ---- matmul ---------------------------------------------------------------
+ */
 
 static int matmul_supports(const pv_op_desc *op) {
   return pv__cpu_all_dtype(op, PV_F32);

@@ -106,7 +106,8 @@ static void strided_copy(int nd, const int64_t *shape, const int64_t *st,
                              scopy_chunk, &c);
 }
 
-/* ---- reshape -------------------------------------------------------------- */
+/* ---- reshape --------------------------------------------------------------
+ */
 static int reshape_run(const pv_cpu_exec *e) {
   size_t n = (size_t)pv__cpu_numel(e->out[0].desc) *
              pv__cpu_dsize(e->out[0].desc->dtype);
@@ -117,7 +118,8 @@ static int reshape_run(const pv_cpu_exec *e) {
 const pv_cpu_op_impl pv__cpu_reshape = {.supports = any_dtype,
                                         .run = reshape_run};
 
-/* ---- permute -------------------------------------------------------------- */
+/* ---- permute --------------------------------------------------------------
+ */
 static int permute_run(const pv_cpu_exec *e) {
   const pv_tensor_desc *xd = e->in[0].desc, *yd = e->out[0].desc;
   int64_t xs[PV_MAX_DIMS], st[PV_MAX_DIMS];
@@ -131,7 +133,8 @@ static int permute_run(const pv_cpu_exec *e) {
 const pv_cpu_op_impl pv__cpu_permute = {.supports = any_dtype,
                                         .run = permute_run};
 
-/* ---- slice ---------------------------------------------------------------- */
+/* ---- slice ----------------------------------------------------------------
+ */
 static void slice_norm(int64_t n, int64_t *start, int64_t *end, int64_t step) {
   int64_t s = *start, e = *end;
   if (s < 0)
@@ -167,10 +170,10 @@ static int slice_run(const pv_cpu_exec *e) {
                pv__cpu_dsize(xd->dtype));
   return 0;
 }
-const pv_cpu_op_impl pv__cpu_slice = {.supports = any_dtype,
-                                      .run = slice_run};
+const pv_cpu_op_impl pv__cpu_slice = {.supports = any_dtype, .run = slice_run};
 
-/* ---- expand --------------------------------------------------------------- */
+/* ---- expand ---------------------------------------------------------------
+ */
 static int expand_run(const pv_cpu_exec *e) {
   const pv_tensor_desc *xd = e->in[0].desc, *yd = e->out[0].desc;
   int64_t st[PV_MAX_DIMS];
@@ -182,7 +185,8 @@ static int expand_run(const pv_cpu_exec *e) {
 const pv_cpu_op_impl pv__cpu_expand = {.supports = any_dtype,
                                        .run = expand_run};
 
-/* ---- tile ----------------------------------------------------------------- */
+/* ---- tile -----------------------------------------------------------------
+ */
 typedef struct tile_ctx {
   const pv_tensor_desc *xd, *yd;
   int64_t xs[PV_MAX_DIMS];
@@ -226,7 +230,8 @@ static int tile_run(const pv_cpu_exec *e) {
 }
 const pv_cpu_op_impl pv__cpu_tile = {.supports = any_dtype, .run = tile_run};
 
-/* ---- concat --------------------------------------------------------------- */
+/* ---- concat ---------------------------------------------------------------
+ */
 typedef struct concat_ctx {
   int n;
   const char *src[PV_MAX_INPUTS];
@@ -284,7 +289,8 @@ static int concat_run(const pv_cpu_exec *e) {
 const pv_cpu_op_impl pv__cpu_concat = {.supports = concat_supports,
                                        .run = concat_run};
 
-/* ---- gather --------------------------------------------------------------- */
+/* ---- gather ---------------------------------------------------------------
+ */
 static int gather_supports(const pv_op_desc *op) {
   int32_t dt = op->inputs[0].dtype;
   return pv__cpu_dsize(dt) > 0 && op->outputs[0].dtype == dt &&
@@ -320,15 +326,15 @@ static int gather_run(const pv_cpu_exec *e) {
                                       : ((const int32_t *)e->in[1].data)[j];
       if (v < 0)
         v += n;
-      memcpy(y + (o * ni + j) * chunk, x + (o * n + v) * chunk,
-             (size_t)chunk);
+      memcpy(y + (o * ni + j) * chunk, x + (o * n + v) * chunk, (size_t)chunk);
     }
   return 0;
 }
 const pv_cpu_op_impl pv__cpu_gather = {.supports = gather_supports,
                                        .run = gather_run};
 
-/* ---- pad ------------------------------------------------------------------ */
+/* ---- pad ------------------------------------------------------------------
+ */
 typedef struct pad_ctx {
   int nd;
   const pv_tensor_desc *xd, *yd;

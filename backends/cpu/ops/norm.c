@@ -12,7 +12,8 @@ static int norm_supports(const pv_op_desc *op) {
   return pv__cpu_all_dtype(op, PV_F32);
 }
 
-/* ---- batch norm ----------------------------------------------------------- */
+/* ---- batch norm -----------------------------------------------------------
+ */
 typedef struct bn_ctx {
   const float *x, *w, *b, *mean, *var;
   float *y;
@@ -35,9 +36,9 @@ static void bn_chunk(void *vc, int64_t begin, int64_t end) {
 
 static int bn_run(const pv_cpu_exec *e) {
   const pv_tensor_desc *xd = e->in[0].desc;
-  bn_ctx k = {e->in[0].data, e->in[1].data, e->in[2].data, e->in[3].data,
-              e->in[4].data, e->out[0].data, e->node->attrs.norm.eps,
-              xd->shape[1], 1};
+  bn_ctx k = {e->in[0].data,           e->in[1].data, e->in[2].data,
+              e->in[3].data,           e->in[4].data, e->out[0].data,
+              e->node->attrs.norm.eps, xd->shape[1],  1};
   for (int i = 2; i < xd->ndim; i++)
     k.inner *= xd->shape[i];
   int64_t planes = xd->shape[0] * xd->shape[1];
@@ -49,7 +50,8 @@ static int bn_run(const pv_cpu_exec *e) {
 const pv_cpu_op_impl pv__cpu_batch_norm = {.supports = norm_supports,
                                            .run = bn_run};
 
-/* ---- layer norm ----------------------------------------------------------- */
+/* ---- layer norm -----------------------------------------------------------
+ */
 typedef struct ln_ctx {
   const float *x, *w, *b;
   float *y;
@@ -103,7 +105,8 @@ static int ln_run(const pv_cpu_exec *e) {
 const pv_cpu_op_impl pv__cpu_layer_norm = {.supports = norm_supports,
                                            .run = ln_run};
 
-/* ---- group / instance norm ------------------------------------------------ */
+/* ---- group / instance norm ------------------------------------------------
+ */
 typedef struct gn_ctx {
   const float *x, *w, *b;
   float *y;

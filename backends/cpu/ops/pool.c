@@ -17,6 +17,120 @@ typedef struct pool_ctx {
   int64_t h, w, oh, ow;
 } pool_ctx;
 
+/* Max over the interior columns of one output row (every column tap in
+ * range, rows[] = the in-range input rows of the window): plain selects the
+ * compiler vectorises, NaN tracked on the side so it still propagates. */
+static inline __attribute__((always_inline)) void
+mp_interior(const float *const *rows, int nrows, float *yr, int64_t ox0,
+            int64_t ox1, int64_t off, int K, int S) {
+  for (int64_t ox = ox0; ox < ox1; ox++) {
+    float r = -INFINITY;
+    int nan = 0;
+    for (int ky = 0; ky < nrows; ky++)
+      for (int kx = 0; kx < K; kx++) {
+        float v = rows[ky][ox * S + off + kx];
+        r = v > r ? v : r;
+        nan |= v != v;
+      }
+    yr[ox] = nan ? NAN : r;
+  }
+}
+
+typedef void (*mp_fn)(const float *const *rows, int nrows, float *yr,
+                      int64_t ox0, int64_t ox1, int64_t off, int K, int S);
+
+#define PV_MP_DISPATCH                                                         \
+  if (K == 3 && S == 2)                                                        \
+    mp_interior(rows, nrows, yr, ox0, ox1, off, 3, 2);                         \
+  else if (K == 3 && S == 1)                                                   \
+    mp_interior(rows, nrows, yr, ox0, ox1, off, 3, 1);                         \
+  else if (K == 2 && S == 2)                                                   \
+    mp_interior(rows, nrows, yr, ox0, ox1, off, 2, 2);                         \
+  else                                                                         \
+    mp_interior(rows, nrows, yr, ox0, ox1, off, K, S);
+
+static void mp_generic(const float *const *rows, int nrows, float *yr,
+                       int64_t ox0, int64_t ox1, int64_t off, int K, int S) {
+  PV_MP_DISPATCH
+}
+#if defined(__x86_64__) || defined(__i386__)
+__attribute__((target("avx2"))) static void mp_avx2(const float *const *rows,
+                                                    int nrows, float *yr,
+                                                    int64_t ox0, int64_t ox1,
+                                                    int64_t off, int K, int S) {
+  PV_MP_DISPATCH
+}
+__attribute__((target("avx512f"))) static void
+mp_avx512(const float *const *rows, int nrows, float *yr, int64_t ox0,
+          int64_t ox1, int64_t off, int K, int S) {
+  PV_MP_DISPATCH
+}
+#endif
+#undef PV_MP_DISPATCH
+
+static mp_fn mp_select(void) {
+  static mp_fn sel;
+  mp_fn f = __atomic_load_n(&sel, __ATOMIC_ACQUIRE);
+  if (f)
+    return f;
+  f = mp_generic;
+#if defined(__x86_64__) || defined(__i386__)
+  const char *force = pv__cpu_host->get_option
+                          ? pv__cpu_host->get_option("POLYVIS_CPU_KERNEL")
+                          : NULL;
+  __builtin_cpu_init();
+  if (force && !strcmp(force, "generic"))
+    f = mp_generic;
+  else if (__builtin_cpu_supports("avx512f") &&
+           !(force && !strcmp(force, "avx2")))
+    f = mp_avx512;
+  else if (__builtin_cpu_supports("avx2"))
+    f = mp_avx2;
+#endif
+  __atomic_store_n(&sel, f, __ATOMIC_RELEASE);
+  return f;
+}
+
+/* One max_pool2d output row by the fast path: interior columns vectorised,
+ * the border columns with the bounds-checked loop. Needs dilation 1. */
+static void mp_row(const pool_ctx *c, mp_fn fn, const float *xp, float *yr,
+                   int64_t oy) {
+  const pv_pool_attrs *a = c->a;
+  int kh = a->kernel[0], kw = a->kernel[1], sh = a->stride[0],
+      sw = a->stride[1], pt = a->padding[0], pl = a->padding[1];
+  const float *rows[16];
+  int nrows = 0;
+  for (int ky = 0; ky < kh && nrows < 16; ky++) {
+    int64_t iy = oy * sh - pt + ky;
+    if (iy >= 0 && iy < c->h)
+      rows[nrows++] = xp + iy * c->w;
+  }
+  int64_t oxa = (pl + sw - 1) / sw, lim = c->w - 1 + pl - (kw - 1);
+  int64_t oxb = lim >= 0 ? lim / sw + 1 : 0;
+  if (oxb > c->ow)
+    oxb = c->ow;
+  if (oxa > oxb)
+    oxa = oxb;
+  fn(rows, nrows, yr, oxa, oxb, -(int64_t)pl, kw, sw);
+  for (int part = 0; part < 2; part++) {
+    int64_t c0 = part ? oxb : 0, c1 = part ? c->ow : oxa;
+    for (int64_t ox = c0; ox < c1; ox++) {
+      float r = -INFINITY;
+      int nan = 0;
+      for (int k = 0; k < nrows; k++)
+        for (int kx = 0; kx < kw; kx++) {
+          int64_t ix = ox * sw - pl + kx;
+          if (ix < 0 || ix >= c->w)
+            continue;
+          float v = rows[k][ix];
+          r = v > r ? v : r;
+          nan |= v != v;
+        }
+      yr[ox] = nan ? NAN : r;
+    }
+  }
+}
+
 static void pool_chunk(void *vc, int64_t begin, int64_t end) {
   const pool_ctx *c = vc;
   const pv_pool_attrs *a = c->a;
@@ -29,10 +143,17 @@ static void pool_chunk(void *vc, int64_t begin, int64_t end) {
     dh = 1;
   if (dw <= 0)
     dw = 1;
+  int fast =
+      c->op == PV_OP_MAX_POOL2D && dh == 1 && dw == 1 && a->kernel[0] <= 16;
+  mp_fn fn = fast ? mp_select() : NULL;
   for (int64_t p = begin; p < end; p++) {
     const float *xp = c->x + p * c->h * c->w;
     float *yp = c->y + p * c->oh * c->ow;
-    for (int64_t oy = 0; oy < c->oh; oy++)
+    for (int64_t oy = 0; oy < c->oh; oy++) {
+      if (fast) {
+        mp_row(c, fn, xp, yp + oy * c->ow, oy);
+        continue;
+      }
       for (int64_t ox = 0; ox < c->ow; ox++) {
         int64_t y0 = oy * sh - pt, x0 = ox * sw - pl;
         float r;
@@ -66,14 +187,14 @@ static void pool_chunk(void *vc, int64_t begin, int64_t end) {
           for (int64_t iy = ys; iy < ye; iy++)
             for (int64_t ix = xs; ix < xe; ix++)
               s += xp[iy * c->w + ix];
-          int64_t div = a->divisor_override ? a->divisor_override
-                        : a->count_include_pad
-                            ? pool
-                            : (ye - ys) * (xe - xs);
+          int64_t div = a->divisor_override    ? a->divisor_override
+                        : a->count_include_pad ? pool
+                                               : (ye - ys) * (xe - xs);
           r = div > 0 ? (float)(s / (double)div) : NAN;
         }
         yp[oy * c->ow + ox] = r;
       }
+    }
   }
 }
 
@@ -87,8 +208,8 @@ static int planes_of(const pv_tensor_desc *d, int64_t *planes) {
 static int pool_run(const pv_cpu_exec *e) {
   const pv_tensor_desc *xd = e->in[0].desc, *yd = e->out[0].desc;
   int nd = xd->ndim;
-  pool_ctx c = {e->node->op,      &e->node->attrs.pool, e->in[0].data,
-                e->out[0].data,   xd->shape[nd - 2],    xd->shape[nd - 1],
+  pool_ctx c = {e->node->op,       &e->node->attrs.pool, e->in[0].data,
+                e->out[0].data,    xd->shape[nd - 2],    xd->shape[nd - 1],
                 yd->shape[nd - 2], yd->shape[nd - 1]};
   int64_t planes;
   planes_of(xd, &planes);
@@ -111,7 +232,8 @@ static void apool_chunk(void *vc, int64_t begin, int64_t end) {
     const float *xp = c->x + p * c->h * c->w;
     float *yp = c->y + p * c->oh * c->ow;
     for (int64_t oy = 0; oy < c->oh; oy++) {
-      int64_t y0 = oy * c->h / c->oh, y1 = ((oy + 1) * c->h + c->oh - 1) / c->oh;
+      int64_t y0 = oy * c->h / c->oh,
+              y1 = ((oy + 1) * c->h + c->oh - 1) / c->oh;
       for (int64_t ox = 0; ox < c->ow; ox++) {
         int64_t x0 = ox * c->w / c->ow,
                 x1 = ((ox + 1) * c->w + c->ow - 1) / c->ow;
@@ -141,14 +263,14 @@ static void apool_chunk(void *vc, int64_t begin, int64_t end) {
 static int apool_run(const pv_cpu_exec *e) {
   const pv_tensor_desc *xd = e->in[0].desc, *yd = e->out[0].desc;
   int nd = xd->ndim;
-  pool_ctx c = {e->node->op,      &e->node->attrs.pool, e->in[0].data,
-                e->out[0].data,   xd->shape[nd - 2],    xd->shape[nd - 1],
+  pool_ctx c = {e->node->op,       &e->node->attrs.pool, e->in[0].data,
+                e->out[0].data,    xd->shape[nd - 2],    xd->shape[nd - 1],
                 yd->shape[nd - 2], yd->shape[nd - 1]};
   int64_t planes;
   planes_of(xd, &planes);
   int64_t work = c.h * c.w + c.oh * c.ow;
-  pv__cpu_host->parallel_for(planes, 1 + 65536 / (work ? work : 1),
-                             apool_chunk, &c);
+  pv__cpu_host->parallel_for(planes, 1 + 65536 / (work ? work : 1), apool_chunk,
+                             &c);
   return 0;
 }
 

@@ -1,16 +1,17 @@
 /*
  * Reductions: reduce_sum / mean / max / min over a set of axes (keepdims;
- * f32, and i32/i64 for sum/max/min), argmax / argmin over one axis (f32 in,
- * i64 out; first index of the extreme unless select_last_index; NaN counts
- * as the extreme, as in torch) and topk (f32 values + i64 indices; NaN is
- * the largest value; ties keep the lower index first).
+ * f32, and i32/i64 for sum/max/min), argmax / argmin over one axis (f32,
+ * i32 or i64 in, i64 out; first index of the extreme unless select_last_index;
+ * NaN counts as the extreme, as in torch) and topk (f32 values + i64 indices;
+ * NaN is the largest value; ties keep the lower index first).
  */
 #include "cpu_backend.h"
 
 #include <math.h>
 #include <stdlib.h>
 
-/* ---- reduce_* ------------------------------------------------------------- */
+/* ---- reduce_* -------------------------------------------------------------
+ */
 typedef struct red_ctx {
   int op, dt;
   const void *x;
@@ -158,49 +159,70 @@ static int red_run(const pv_cpu_exec *e) {
 const pv_cpu_op_impl pv__cpu_reduce = {.supports = red_supports,
                                        .run = red_run};
 
-/* ---- argmax / argmin ------------------------------------------------------ */
+/* ---- argmax / argmin ------------------------------------------------------
+ */
 typedef struct arg_ctx {
-  int max, last;
-  const float *x;
+  int max, last, dt;
+  const void *x;
   int64_t *y;
   int64_t n, inner;
 } arg_ctx;
+
+#define PV_ARG_LOOP(T, ISNAN)                                                  \
+  {                                                                            \
+    const T *x = (const T *)c->x + o * c->n * c->inner + i;                    \
+    T bv = x[0];                                                               \
+    for (int64_t j = 1; j < c->n && !ISNAN(bv); j++) {                         \
+      T v = x[j * c->inner];                                                   \
+      int take;                                                                \
+      if (ISNAN(v))                                                            \
+        take = 1;                                                              \
+      else if (c->max)                                                         \
+        take = c->last ? v >= bv : v > bv;                                     \
+      else                                                                     \
+        take = c->last ? v <= bv : v < bv;                                     \
+      if (take) {                                                              \
+        best = j;                                                              \
+        bv = v;                                                                \
+      }                                                                        \
+    }                                                                          \
+  }
+#define PV_NO_NAN(v) 0
 
 static void arg_chunk(void *vc, int64_t begin, int64_t end) {
   const arg_ctx *c = vc;
   for (int64_t t = begin; t < end; t++) {
     int64_t o = t / c->inner, i = t % c->inner;
-    const float *x = c->x + o * c->n * c->inner + i;
     int64_t best = 0;
-    float bv = x[0];
-    for (int64_t j = 1; j < c->n && !isnan(bv); j++) {
-      float v = x[j * c->inner];
-      int take;
-      if (isnan(v))
-        take = 1;
-      else if (c->max)
-        take = c->last ? v >= bv : v > bv;
-      else
-        take = c->last ? v <= bv : v < bv;
-      if (take) {
-        best = j;
-        bv = v;
-      }
-    }
+    if (c->dt == PV_F32)
+      PV_ARG_LOOP(float, isnan)
+    else if (c->dt == PV_I32)
+      PV_ARG_LOOP(int32_t, PV_NO_NAN)
+    else
+      PV_ARG_LOOP(int64_t, PV_NO_NAN)
     c->y[t] = best;
   }
 }
+#undef PV_ARG_LOOP
+#undef PV_NO_NAN
 
 static int arg_supports(const pv_op_desc *op) {
-  return op->inputs[0].dtype == PV_F32 && op->outputs[0].dtype == PV_I64;
+  int32_t dt = op->inputs[0].dtype;
+  return (dt == PV_F32 || dt == PV_I32 || dt == PV_I64) &&
+         op->outputs[0].dtype == PV_I64;
 }
 
 static int arg_run(const pv_cpu_exec *e) {
   const pv_tensor_desc *xd = e->in[0].desc;
   const pv_axis_attrs *a = &e->node->attrs.axis;
   int ax = a->axis < 0 ? a->axis + xd->ndim : a->axis;
-  arg_ctx c = {e->node->op == PV_OP_ARGMAX, a->select_last_index,
-               e->in[0].data, e->out[0].data, xd->ndim ? xd->shape[ax] : 1, 1};
+  arg_ctx c = {e->node->op == PV_OP_ARGMAX,
+               a->select_last_index,
+               xd->dtype,
+               e->in[0].data,
+               e->out[0].data,
+               xd->ndim ? xd->shape[ax] : 1,
+               1};
   int64_t outer = 1;
   for (int d = 0; d < ax; d++)
     outer *= xd->shape[d];
@@ -214,7 +236,8 @@ static int arg_run(const pv_cpu_exec *e) {
 
 const pv_cpu_op_impl pv__cpu_arg = {.supports = arg_supports, .run = arg_run};
 
-/* ---- topk ----------------------------------------------------------------- */
+/* ---- topk -----------------------------------------------------------------
+ */
 typedef struct kv {
   float v;
   int64_t i;

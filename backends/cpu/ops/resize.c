@@ -8,9 +8,8 @@
  * Each axis gets a table of taps (source index, weight) per output index,
  * computed with torch's float arithmetic; the image is then filtered along W
  * into a temporary and along H into the output, in parallel over planes.
- * ONNX coordinate modes (coord_mode, nearest_mode, exclude_outside) map the
- * output index with the ONNX Resize formulas in double, as core/ref does;
- * antialias does not apply to them.
+ * ONNX Resize extensions (coord_mode, nearest_mode, exclude_outside) follow
+ * the ONNX reference; antialias combined with them is not supported.
  */
 #include "cpu_backend.h"
 
@@ -57,31 +56,33 @@ static int64_t clampi(int64_t v, int64_t lo, int64_t hi) {
   return v < lo ? lo : v > hi ? hi : v;
 }
 
-/* ONNX source coordinate of output x (user scale is out/in when > 0). */
-static double onnx_coord(int mode, double x, int64_t in, int64_t out,
-                         double user) {
-  double scale = user > 0 ? user : (double)out / (double)in;
-  switch (mode) {
-  case 1: /* asymmetric */
-    return x / scale;
-  case 2: /* align_corners */
-    return out > 1 ? x * (double)(in - 1) / (double)(out - 1) : 0.0;
-  case 3: /* tf_half_pixel_for_nn */
-    return (x + 0.5) / scale;
-  case 4: /* pytorch_half_pixel */
-    return out > 1 ? (x + 0.5) / scale - 0.5 : -0.5;
-  default: /* half_pixel */
-    return (x + 0.5) / scale - 0.5;
+/* ONNX Resize coordinates (coord_mode 1..4, or 0 = half_pixel for nearest
+ * with a rounding mode) in double precision, as the ONNX reference does. */
+static double onnx_src(const pv_resize_attrs *a, int64_t o, int64_t in,
+                       int64_t out, double user) {
+  double s = user > 0 ? user : (double)out / (double)in;
+  double x = (double)o, ow = s * (double)in; /* ONNX: unrounded out size */
+  switch (a->coord_mode) {
+  case 1:
+    return x / s;
+  case 2:
+    return ow > 1 ? x * (double)(in - 1) / (ow - 1) : 0.0;
+  case 3:
+    return (x + 0.5) / s;
+  case 4:
+    return ow > 1 ? (x + 0.5) / s - 0.5 : 0.0;
+  default:
+    return (x + 0.5) / s - 0.5;
   }
 }
 
-static int64_t onnx_round(int mode, double x) {
+static int64_t onnx_round(double x, int mode) {
   double f = floor(x);
   switch (mode) {
   case 1: /* round_prefer_floor */
-    return x == f + 0.5 ? (int64_t)f : (int64_t)llround(x);
+    return (int64_t)(x - f == 0.5 ? f : floor(x + 0.5));
   case 2: /* round_prefer_ceil */
-    return x == f + 0.5 ? (int64_t)ceil(x) : (int64_t)llround(x);
+    return (int64_t)floor(x + 0.5);
   case 3:
     return (int64_t)ceil(x);
   default:
@@ -89,52 +90,55 @@ static int64_t onnx_round(int mode, double x) {
   }
 }
 
-/* One output index's taps under the ONNX modes. */
-static void onnx_taps(const pv_resize_attrs *a, double user, int64_t in,
-                      int64_t out, int64_t o, int64_t *ix, float *w) {
-  double src = onnx_coord(a->coord_mode, (double)o, in, out, user);
+static void onnx_taps(const pv_resize_attrs *a, int64_t o, int64_t in,
+                      int64_t out, double user, int64_t *ix, float *w) {
+  double src = onnx_src(a, o, in, out, user);
   if (a->mode == PV_RESIZE_NEAREST || a->mode == PV_RESIZE_NEAREST_EXACT) {
-    ix[0] = clampi(onnx_round(a->nearest_mode, src), 0, in - 1);
+    ix[0] = clampi(onnx_round(src, a->nearest_mode), 0, in - 1);
     w[0] = 1.0f;
   } else if (a->mode == PV_RESIZE_BILINEAR) {
-    src = src < 0 ? 0 : src > (double)(in - 1) ? (double)(in - 1) : src;
-    int64_t i0 = (int64_t)src;
-    double l1 = src - (double)i0;
-    ix[0] = i0;
-    ix[1] = i0 < in - 1 ? i0 + 1 : i0;
-    w[0] = (float)(1.0 - l1);
-    w[1] = (float)l1;
+    double fl = floor(src), r = src - fl;
+    ix[0] = clampi((int64_t)fl, 0, in - 1);
+    ix[1] = clampi((int64_t)fl + 1, 0, in - 1);
+    w[0] = (float)(1.0 - r);
+    w[1] = (float)r;
   } else {
     double A = a->cubic_a != 0.0f ? a->cubic_a : -0.75;
-    double f = floor(src), t = src - f, total = 0, w4[4];
-    double xs[4] = {t + 1, t, 1 - t, 2 - t};
+    double fl = floor(src), r = src - fl, c[4], sum = 0;
+    double d[4] = {r + 1, r, 1 - r, 2 - r};
     for (int k = 0; k < 4; k++) {
-      double x = xs[k];
-      w4[k] = x < 1.0 ? ((A + 2) * x - (A + 3)) * x * x + 1
-                      : ((A * x - 5 * A) * x + 8 * A) * x - 4 * A;
-      int64_t j = (int64_t)f - 1 + k;
-      if (a->exclude_outside && (j < 0 || j >= in))
-        w4[k] = 0;
-      total += w4[k];
-      ix[k] = clampi(j, 0, in - 1);
+      double t = d[k];
+      c[k] = t <= 1 ? ((A + 2) * t - (A + 3)) * t * t + 1
+                    : ((A * t - 5 * A) * t + 8 * A) * t - 4 * A;
+      int64_t idx = (int64_t)fl - 1 + k;
+      if (a->exclude_outside && (idx < 0 || idx >= in))
+        c[k] = 0;
+      sum += c[k];
+      ix[k] = clampi(idx, 0, in - 1);
     }
     for (int k = 0; k < 4; k++)
-      w[k] = (float)(a->exclude_outside && total != 0 ? w4[k] / total : w4[k]);
+      w[k] = (float)(a->exclude_outside && sum != 0 ? c[k] / sum : c[k]);
   }
+}
+
+static int uses_onnx(const pv_resize_attrs *a) {
+  int nearest =
+      a->mode == PV_RESIZE_NEAREST || a->mode == PV_RESIZE_NEAREST_EXACT;
+  return a->coord_mode != 0 || (nearest && a->nearest_mode != 0) ||
+         (a->mode == PV_RESIZE_BICUBIC && a->exclude_outside);
 }
 
 static int make_taps(const pv_resize_attrs *a, int axis, int64_t in,
                      int64_t out, taps *t) {
   double user = a->scale[axis];
-  int onnx = a->coord_mode != 0 || a->nearest_mode != 0 || a->exclude_outside;
   int mode = a->mode, align = a->align_corners;
-  int aa = a->antialias &&
-           (mode == PV_RESIZE_BILINEAR || mode == PV_RESIZE_BICUBIC);
+  int aa =
+      a->antialias && (mode == PV_RESIZE_BILINEAR || mode == PV_RESIZE_BICUBIC);
   float scale = 0, support = 0;
-  if (onnx)
-    aa = 0;
   if (mode == PV_RESIZE_NEAREST || mode == PV_RESIZE_NEAREST_EXACT)
     t->n = 1;
+  else if (uses_onnx(a))
+    t->n = mode == PV_RESIZE_BICUBIC ? 4 : 2;
   else if (aa) {
     scale = area_scale(in, out, align, user);
     int isz = mode == PV_RESIZE_BICUBIC ? 4 : 2;
@@ -149,8 +153,8 @@ static int make_taps(const pv_resize_attrs *a, int axis, int64_t in,
   for (int64_t o = 0; o < out; o++) {
     int64_t *ix = t->idx + o * t->n;
     float *w = t->w + o * t->n;
-    if (onnx) {
-      onnx_taps(a, user, in, out, o, ix, w);
+    if (uses_onnx(a)) {
+      onnx_taps(a, o, in, out, user, ix, w);
     } else if (mode == PV_RESIZE_NEAREST) {
       int64_t s;
       if (out == in)
@@ -284,7 +288,8 @@ static void rs_chunk(void *vc, int64_t begin, int64_t end) {
 static int rs_supports(const pv_op_desc *op) {
   const pv_resize_attrs *a = &op->attrs.resize;
   return pv__cpu_all_dtype(op, PV_F32) && a->coord_mode >= 0 &&
-         a->coord_mode <= 4 && a->nearest_mode >= 0 && a->nearest_mode <= 3;
+         a->coord_mode <= 4 && a->nearest_mode >= 0 && a->nearest_mode <= 3 &&
+         !(a->antialias && uses_onnx(a));
 }
 
 static int rs_run(const pv_cpu_exec *e) {
@@ -320,5 +325,4 @@ static int rs_run(const pv_cpu_exec *e) {
   return rc;
 }
 
-const pv_cpu_op_impl pv__cpu_resize = {.supports = rs_supports,
-                                       .run = rs_run};
+const pv_cpu_op_impl pv__cpu_resize = {.supports = rs_supports, .run = rs_run};

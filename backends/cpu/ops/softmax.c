@@ -30,6 +30,17 @@ static void sm_chunk(void *vc, int64_t begin, int64_t end) {
       double ls = log(s);
       for (int64_t j = 0; j < k->n; j++)
         y[j * st] = (float)((double)x[j * st] - mx - ls);
+    } else if (st == 1 && !isnan(mx)) {
+      for (int64_t j = 0; j < k->n; j++)
+        y[j] = x[j] - mx;
+      if (!pv__cpu_vec_unary(PV_OP_EXP, 0, y, y, k->n))
+        for (int64_t j = 0; j < k->n; j++)
+          y[j] = expf(y[j]);
+      for (int64_t j = 0; j < k->n; j++)
+        s += y[j];
+      float inv = (float)(1.0 / s);
+      for (int64_t j = 0; j < k->n; j++)
+        y[j] *= inv;
     } else {
       for (int64_t j = 0; j < k->n; j++) {
         float v = expf(x[j * st] - mx);
@@ -65,5 +76,4 @@ static int sm_run(const pv_cpu_exec *e) {
   return 0;
 }
 
-const pv_cpu_op_impl pv__cpu_softmax = {.supports = sm_supports,
-                                        .run = sm_run};
+const pv_cpu_op_impl pv__cpu_softmax = {.supports = sm_supports, .run = sm_run};

@@ -88,6 +88,8 @@ static void unary_loop(int op, float a, float b, int mode, const float *x,
     }
     return;
   default:
+    if (pv__cpu_vec_unary(op, mode, x, y, n))
+      return;
     for (int64_t i = 0; i < n; i++)
       y[i] = pv__cpu_unary_f32(op, a, b, mode, x[i]);
   }
@@ -113,6 +115,20 @@ typedef struct unary_ctx {
   void *y;
 } unary_ctx;
 
+/* float bound -> integer bound without UB (NaN / out of range saturate) */
+static int32_t sat_int32_t(float v) {
+  return v != v                ? 0
+         : v <= -2147483648.0f ? INT32_MIN
+         : v >= 2147483648.0f  ? INT32_MAX
+                               : (int32_t)v;
+}
+static int64_t sat_int64_t(float v) {
+  return v != v                         ? 0
+         : v <= -9223372036854775808.0f ? INT64_MIN
+         : v >= 9223372036854775808.0f  ? INT64_MAX
+                                        : (int64_t)v;
+}
+
 static void unary_chunk(void *c, int64_t b, int64_t e) {
   unary_ctx *u = c;
   if (u->dt == PV_F32) {
@@ -124,7 +140,7 @@ static void unary_chunk(void *c, int64_t b, int64_t e) {
   {                                                                            \
     const T *x = (const T *)u->x;                                              \
     T *y = (T *)u->y;                                                          \
-    T lo = (T)u->a, hi = (T)u->b;                                              \
+    T lo = sat_##T(u->a), hi = sat_##T(u->b);                                  \
     for (int64_t i = b; i < e; i++) {                                          \
       T v = x[i];                                                              \
       switch (u->op) {                                                         \
@@ -158,14 +174,14 @@ static int unary_supports(const pv_op_desc *op) {
   if (dt == PV_F32)
     return 1;
   if (dt == PV_I32 || dt == PV_I64)
-    return op->op == PV_OP_RELU || op->op == PV_OP_NEG ||
-           op->op == PV_OP_ABS || op->op == PV_OP_CLIP;
+    return op->op == PV_OP_RELU || op->op == PV_OP_NEG || op->op == PV_OP_ABS ||
+           op->op == PV_OP_CLIP;
   return 0;
 }
 
 static int unary_run(const pv_cpu_exec *e) {
   const pv_unary_attrs *ua = &e->node->attrs.unary;
-  unary_ctx c = {e->node->op, ua->alpha, ua->beta,   ua->mode,
+  unary_ctx c = {e->node->op,          ua->alpha,     ua->beta,      ua->mode,
                  e->in[0].desc->dtype, e->in[0].data, e->out[0].data};
   pv__cpu_host->parallel_for(pv__cpu_numel(e->out[0].desc), 16384, unary_chunk,
                              &c);

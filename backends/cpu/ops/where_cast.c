@@ -10,7 +10,8 @@
 
 #include <math.h>
 
-/* ---- f16 / bf16 ----------------------------------------------------------- */
+/* ---- f16 / bf16 -----------------------------------------------------------
+ */
 float pv__cpu_f16_to_f32(uint16_t h) {
   uint32_t sign = (uint32_t)(h >> 15) << 31;
   uint32_t exp = (h >> 10) & 0x1f, mant = h & 0x3ff, bits;
@@ -78,7 +79,8 @@ static uint16_t f32_to_bf16(float f) {
   return (uint16_t)(x >> 16);
 }
 
-/* ---- scalar load / store -------------------------------------------------- */
+/* ---- scalar load / store --------------------------------------------------
+ */
 static int is_float_dt(int32_t dt) {
   return dt == PV_F32 || dt == PV_F64 || dt == PV_F16 || dt == PV_BF16;
 }
@@ -205,12 +207,17 @@ void pv__cpu_store_f64(void *p, int32_t dt, int64_t i, double v) {
   case PV_I64:
     ((int64_t *)p)[i] = trunc64(v);
     break;
+  case PV_U8: /* torch converts to uint8 through int64, the others through
+                 int32 (observable only for doubles beyond 2^31) */
+    store_int(p, dt, i, trunc64(v));
+    break;
   default:
     store_int(p, dt, i, trunc32(v));
   }
 }
 
-/* ---- cast ----------------------------------------------------------------- */
+/* ---- cast -----------------------------------------------------------------
+ */
 typedef struct cast_ctx {
   int32_t st, dt;
   const void *x;
@@ -266,7 +273,8 @@ static int cast_run(const pv_cpu_exec *e) {
 const pv_cpu_op_impl pv__cpu_cast = {.supports = cast_supports,
                                      .run = cast_run};
 
-/* ---- where ---------------------------------------------------------------- */
+/* ---- where ----------------------------------------------------------------
+ */
 typedef struct where_ctx {
   pv_cpu_bcast plan;
   const uint8_t *cond;
@@ -277,8 +285,8 @@ typedef struct where_ctx {
 
 static void where_chunk(void *vc, int64_t begin, int64_t end) {
   const where_ctx *c = vc;
-  int64_t n = c->plan.inner, s0 = c->plan.inner_st[0],
-          s1 = c->plan.inner_st[1], s2 = c->plan.inner_st[2];
+  int64_t n = c->plan.inner, s0 = c->plan.inner_st[0], s1 = c->plan.inner_st[1],
+          s2 = c->plan.inner_st[2];
   int64_t es = (int64_t)c->es;
   for (int64_t r = begin; r < end; r++) {
     int64_t off[3];
@@ -330,8 +338,8 @@ static int where_run(const pv_cpu_exec *e) {
   c.es = pv__cpu_dsize(e->out[0].desc->dtype);
   if (pv__cpu_numel(e->out[0].desc) == 0)
     return 0;
-  pv__cpu_host->parallel_for(c.plan.rows, 1 + 16384 / c.plan.inner,
-                             where_chunk, &c);
+  pv__cpu_host->parallel_for(c.plan.rows, 1 + 16384 / c.plan.inner, where_chunk,
+                             &c);
   return 0;
 }
 
