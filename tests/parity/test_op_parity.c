@@ -17,8 +17,9 @@
 
 #include "internal.h"
 
+#include <ftw.h>
 #include <math.h>
-#include <sys/wait.h>
+#include <stdio.h>
 
 #define TOL 1e-5
 
@@ -81,6 +82,17 @@ static int run_ref(const parity_case *c, pv_tensor *const *in,
   return pv__ref_run(&node, in_desc, in_data, out_desc, out_data);
 }
 
+static int rm_entry(const char *path, const struct stat *st, int flag,
+                    struct FTW *ftw) {
+  (void)st, (void)flag, (void)ftw;
+  return remove(path);
+}
+
+/* Removes the generated goldens (and the test's temporary directory). */
+static void remove_tree(const char *dir) {
+  nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 typedef struct {
   int pass, total, unsupported;
   double max_err;
@@ -117,6 +129,7 @@ int main(int argc, char **argv) {
              src ? src : ".", dir);
     int rc = system(cmd);
     if (rc != 0) {
+      remove_tree(pv_test_tmpdir());
       printf("note: torch goldens unavailable (%s); skipping\n", cmd);
       return PV_TEST_SKIP;
     }
@@ -210,6 +223,8 @@ int main(int argc, char **argv) {
     }
   }
   fclose(mf);
+  if (gold == dir) /* generated here: leave nothing behind */
+    remove_tree(pv_test_tmpdir());
   printf("%-22s %9s %10s %s\n", "op", "pass/total", "max error",
          device ? "unsupported" : "");
   int covered = 0;
