@@ -486,6 +486,7 @@ for mode in ["bilinear", "bicubic"]:
     resize((1, 1, 12, 12), (4, 4), mode, True, aa=True)
     resize((1, 1, 5, 6), (9, 11), mode, False, aa=True)
     resize((2, 1, 20, 9), (3, 9), mode, False, aa=True)
+    resize((1, 1, 64, 70), (3, 2), mode, False, aa=True)  # wide filters
 
 # ONNX Resize coordinate and nearest modes have no torch equivalent: their
 # goldens come from a port of the ONNX specification's reference code
