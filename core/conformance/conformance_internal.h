@@ -39,8 +39,10 @@ typedef int (*pv__cf_emit_fn)(void *ctx, const pv__cf_case *c);
 int pv__cf_grid(int op, pv__cf_rng *rng, pv__cf_emit_fn emit, void *ctx);
 
 /* The fp32 tolerance of an op (see conformance.h), and the tolerance of one
- * output of dtype `dt` of a case whose inputs have dtype `in_dt`. */
+ * output of dtype `out_dt` of a case whose inputs have dtype `in_dt` and
+ * whose fused activation is `act` (PV_OP_NONE for none): a transcendental
+ * activation loosens even an exact op to 1e-4. */
 double pv__cf_op_tolerance(int op);
-double pv__cf_tolerance(int op, int in_dt, int out_index, int out_dt);
+double pv__cf_tolerance(int op, int act, int in_dt, int out_index, int out_dt);
 
 #endif

@@ -228,6 +228,15 @@ static int grid_conv(int op, pv__cf_rng *r, pv__cf_emit_fn emit, void *ctx) {
       a->act.alpha = 0, a->act.beta = 6;
     int h = (int)pv__cf_int(r, tr ? 1 : d * (k - 1) + 1, tr ? 7 : 13);
     int w = (int)pv__cf_int(r, tr ? 1 : d * (kw - 1) + 1, tr ? 7 : 13);
+    if (tr) /* keep the output non-empty: less padding where needed */
+      for (int i = 0; i < 2; i++) {
+        int64_t in = i ? w : h, kk = i ? kw : k;
+        while (a->padding[i] > 0 &&
+               (in - 1) * a->stride[i] + (int64_t)d * (kk - 1) + 1 +
+                       a->output_padding[i] - 2 * a->padding[i] <=
+                   0)
+          a->padding[i + 2] = --a->padding[i];
+      }
     int dt = t % 7 == 6 ? PV_F16 : PV_F32;
     add_in(&c, dt, -1, 1, 4, (int)pv__cf_int(r, 1, 2), cin, h, w);
     if (tr)

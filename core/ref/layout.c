@@ -92,6 +92,9 @@ int pv__ref_layout(const pv__ref_args *r) {
     return 0;
   }
   case PV_OP_PAD: {
+    if (a->pad.mode < PV_PAD_CONSTANT || a->pad.mode > PV_PAD_CIRCULAR)
+      return pv_set_error(PV_ERR_INVALID_ARG, "ref pad: unknown mode %d",
+                          a->pad.mode);
     uint8_t fill[8] = {0};
     pv__ref_st(fill, od->dtype, 0, a->pad.value);
     for (int64_t i = 0; i < n; i++) {

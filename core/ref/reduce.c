@@ -2,9 +2,10 @@
  * Reference reductions: REDUCE_SUM/MEAN/MAX/MIN over a set of axes (none =
  * all) with keepdims, ARGMAX/ARGMIN along one axis (i64 output; the first
  * extreme wins unless select_last_index; NaN counts as the extreme, as in
- * torch), and TOPK (values and i64 indices, sorted, ties broken by the lower
- * index; NaN ranks above every number). Floats reduce in double; integer
- * SUM/MAX/MIN are exact (SUM wraps), integer MEAN truncates.
+ * torch), and TOPK (values and i64 indices, always in sorted order, which
+ * is a valid answer for sorted=0 too; ties broken by the lower index; NaN
+ * ranks above every number). Floats reduce in double; integer SUM/MAX/MIN
+ * are exact (SUM wraps), integer MEAN truncates.
  */
 #include "ref_internal.h"
 

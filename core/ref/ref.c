@@ -173,10 +173,9 @@ int pv__ref_run(const pv_node_desc *node, const pv_tensor_desc *in_desc,
                         "and %d",
                         pv_op_name(op), n_in, n_out, pv__op_min_inputs(op),
                         pv__op_max_inputs(op), pv__op_num_outputs(op));
-  /* Absent optional inputs: infer sees them as ndim -1 (as the graph does),
-   * and only trailing inputs may be absent. */
+  /* Absent optional inputs: shape inference sees them as ndim -1, as the
+   * graph does. */
   pv_tensor_desc ind[PV_MAX_INPUTS];
-  int n_present = n_in;
   for (int i = 0; i < n_in; i++) {
     ind[i] = in_desc[i];
     if (!in_data[i]) {
@@ -186,8 +185,6 @@ int pv__ref_run(const pv_node_desc *node, const pv_tensor_desc *in_desc,
                             i);
       ind[i].ndim = -1;
       ind[i].dtype = in_desc[0].dtype;
-      if (n_present == n_in)
-        n_present = i;
     } else {
       int rc = pv__check_shape(ind[i].ndim, ind[i].shape, "ref input");
       if (rc)
@@ -218,7 +215,6 @@ int pv__ref_run(const pv_node_desc *node, const pv_tensor_desc *in_desc,
   }
   pv__ref_args r = {op,      &node->attrs, n_in,     n_out,
                     in_desc, in_data,      out_desc, out_data};
-  (void)n_present;
   switch (op) {
   case PV_OP_CONV2D:
   case PV_OP_CONV_TRANSPOSE2D:

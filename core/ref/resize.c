@@ -27,11 +27,12 @@
  */
 #include "ref_internal.h"
 
-/* The taps of one output coordinate on one axis. */
+/* The taps of one output coordinate on one axis; idx/w hold `cap` entries
+ * (4 without antialias, the filter's support with it). */
 typedef struct {
-  int64_t n;
-  int64_t idx[64];
-  double w[64];
+  int64_t n, cap;
+  int64_t *idx;
+  double *w;
 } taps;
 
 static double cubic1(double x, double A) {
@@ -128,7 +129,7 @@ static void axis_taps(const pv_resize_attrs *a, int axis, int64_t in,
     int64_t xmin = PV__MAX((int64_t)(center - support + 0.5), 0);
     int64_t xmax = PV__MIN((int64_t)(center + support + 0.5), in);
     double total = 0;
-    for (int64_t j = xmin; j < xmax && t->n < 64; j++) {
+    for (int64_t j = xmin; j < xmax && t->n < t->cap; j++) {
       double x = ((double)j - center + 0.5) * inv;
       double w = cubic ? cubic_filter(x, -0.5) : tri_filter(x);
       t->idx[t->n] = j;
@@ -191,21 +192,48 @@ int pv__ref_resize(const pv__ref_args *r) {
   if (H == 0 || W == 0)
     return planes ? pv_set_error(PV_ERR_SHAPE, "ref resize: empty input plane")
                   : 0;
+  if (a->coord_mode < 0 || a->coord_mode > 4 || a->nearest_mode < 0 ||
+      a->nearest_mode > 3)
+    return pv_set_error(PV_ERR_INVALID_ARG,
+                        "ref resize: coord_mode %d / nearest_mode %d out of "
+                        "range",
+                        a->coord_mode, a->nearest_mode);
+  /* Taps per output: 4 at most, or with antialias the filter's support,
+   * 2 * ceil(support) + 1 with support = taps/2 * max(scale, 1). */
+  int64_t cap[2] = {4, 4};
   if (a->antialias && a->mode >= PV_RESIZE_BILINEAR) {
-    double sh = area_scale(H, OH, a->align_corners, a->scale[0]);
-    double sw = area_scale(W, OW, a->align_corners, a->scale[1]);
-    if (PV__MAX(sh, sw) * 4 + 2 > 64)
-      return pv_set_error(PV_ERR_UNSUPPORTED,
-                          "ref resize: antialias downscale factor %.1f too "
-                          "large",
-                          PV__MAX(sh, sw));
+    int64_t ins[2] = {H, W}, outs[2] = {OH, OW};
+    for (int i = 0; i < 2; i++) {
+      double sc = area_scale(ins[i], outs[i], a->align_corners, a->scale[i]);
+      double support =
+          (a->mode == PV_RESIZE_BICUBIC ? 2.0 : 1.0) * (sc >= 1.0 ? sc : 1.0);
+      if (support > 1e6)
+        return pv_set_error(PV_ERR_RANGE,
+                            "ref resize: antialias support %.3g too large",
+                            support);
+      cap[i] = 2 * (int64_t)ceil(support) + 2;
+    }
   }
-  taps *th = malloc(sizeof(taps) * (size_t)OH);
-  taps *tw = malloc(sizeof(taps) * (size_t)OW);
-  if (!th || !tw) {
+  taps *th = calloc((size_t)OH, sizeof(taps));
+  taps *tw = calloc((size_t)OW, sizeof(taps));
+  int64_t *ibuf = malloc(sizeof(int64_t) * (size_t)(OH * cap[0] + OW * cap[1]));
+  double *wbuf = malloc(sizeof(double) * (size_t)(OH * cap[0] + OW * cap[1]));
+  if (!th || !tw || !ibuf || !wbuf) {
     free(th);
     free(tw);
+    free(ibuf);
+    free(wbuf);
     return pv_set_error(PV_ERR_NOMEM, "ref resize: out of memory");
+  }
+  for (int64_t o = 0; o < OH; o++) {
+    th[o].cap = cap[0];
+    th[o].idx = ibuf + o * cap[0];
+    th[o].w = wbuf + o * cap[0];
+  }
+  for (int64_t o = 0; o < OW; o++) {
+    tw[o].cap = cap[1];
+    tw[o].idx = ibuf + OH * cap[0] + o * cap[1];
+    tw[o].w = wbuf + OH * cap[0] + o * cap[1];
   }
   for (int64_t o = 0; o < OH; o++)
     axis_taps(a, 0, H, OH, o, &th[o]);
@@ -228,5 +256,7 @@ int pv__ref_resize(const pv__ref_args *r) {
       }
   free(th);
   free(tw);
+  free(ibuf);
+  free(wbuf);
   return 0;
 }

@@ -100,12 +100,24 @@ int main(void) {
     total += a.n;
   }
   printf("%d grid cases over %d ops\n", total, PV_OP_COUNT - 1);
+  /* other seeds (as `polyvis conformance --seed`) must be valid too */
+  for (uint64_t seed = 1; seed <= 64; seed++)
+    for (int op = 1; op < PV_OP_COUNT; op++) {
+      grid_ctx a = {0, 0, {seed}};
+      pv__cf_rng r1 = {seed * 7919 + (uint64_t)op};
+      CHECK_EQ_INT(pv__cf_grid(op, &r1, check_case, &a), 0);
+    }
   /* documented tolerances */
-  CHECK(pv__cf_tolerance(PV_OP_CONV2D, PV_F32, 0, PV_F32) == 1e-5);
-  CHECK(pv__cf_tolerance(PV_OP_EXP, PV_F32, 0, PV_F32) == 1e-4);
-  CHECK(pv__cf_tolerance(PV_OP_CONV2D, PV_F16, 0, PV_F16) == 1e-2);
-  CHECK(pv__cf_tolerance(PV_OP_ADD, PV_I32, 0, PV_I32) == 0);
-  CHECK(pv__cf_tolerance(PV_OP_TOPK, PV_F32, 1, PV_I64) == 0);
+  const int N = PV_OP_NONE;
+  CHECK(pv__cf_tolerance(PV_OP_CONV2D, N, PV_F32, 0, PV_F32) == 1e-5);
+  CHECK(pv__cf_tolerance(PV_OP_CONV2D, PV_OP_RELU, PV_F32, 0, PV_F32) == 1e-5);
+  CHECK(pv__cf_tolerance(PV_OP_CONV2D, PV_OP_SILU, PV_F32, 0, PV_F32) == 1e-4);
+  CHECK(pv__cf_tolerance(PV_OP_EXP, N, PV_F32, 0, PV_F32) == 1e-4);
+  CHECK(pv__cf_tolerance(PV_OP_CONV2D, N, PV_F16, 0, PV_F16) == 1e-2);
+  CHECK(pv__cf_tolerance(PV_OP_ADD, N, PV_I32, 0, PV_I32) == 0);
+  CHECK(pv__cf_tolerance(PV_OP_MAX, N, PV_F32, 0, PV_F32) == 0);
+  CHECK(pv__cf_tolerance(PV_OP_MAX, PV_OP_SIGMOID, PV_F32, 0, PV_F32) == 1e-4);
+  CHECK(pv__cf_tolerance(PV_OP_TOPK, N, PV_F32, 1, PV_I64) == 0);
 
   /* API arguments */
   pv_conformance_result res[PV_OP_COUNT];

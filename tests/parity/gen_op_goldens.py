@@ -486,6 +486,7 @@ for mode in ["bilinear", "bicubic"]:
     resize((1, 1, 12, 12), (4, 4), mode, True, aa=True)
     resize((1, 1, 5, 6), (9, 11), mode, False, aa=True)
     resize((2, 1, 20, 9), (3, 9), mode, False, aa=True)
+    resize((1, 1, 64, 70), (3, 2), mode, False, aa=True)  # wide filters
 
 # ONNX Resize coordinate and nearest modes have no torch equivalent: their
 # goldens come from a port of the ONNX specification's reference code
@@ -589,6 +590,47 @@ case("prelu", [x, s1], [F.prelu(T(x), T(s1))])
 x = rnd(4, 6)
 s = rnd(6)
 case("prelu", [x, s], [F.prelu(T(x), T(s))])
+
+# ------------------------------------------------- NaN propagation, f64
+def with_nan(*shape, dtype=np.float32):
+    x = rnd(*shape, dtype=dtype)
+    flat = x.reshape(-1)
+    flat[RNG.choice(flat.size, max(1, flat.size // 7), replace=False)] = np.nan
+    return x
+
+
+x = with_nan(2, 3, 6, 5)
+case("relu", [x], [F.relu(T(x))])
+case("sigmoid", [x], [torch.sigmoid(T(x))])
+case("hardswish", [x], [F.hardswish(T(x))])
+case("leaky_relu", [x], [F.leaky_relu(T(x), 0.2)], alpha=0.2)
+case("clip", [x], [torch.clamp(T(x), -0.3, 0.4)], alpha=-0.3, beta=0.4)
+case("max_pool2d", [x], [F.max_pool2d(T(x), 2, 2, 1, ceil_mode=True)], kernel=(2, 2),
+     stride=(2, 2), padding=(1, 1, 1, 1), dilation=(1, 1), ceil_mode=1)
+case("adaptive_max_pool2d", [x], [F.adaptive_max_pool2d(T(x), (2, 3))], output_size=(2, 3))
+case("reduce_max", [x], [torch.amax(T(x), dim=[2, 3])], axes=[2, 3], keepdims=0)
+case("reduce_min", [x], [torch.amin(T(x), dim=[1])], axes=[1], keepdims=0)
+case("argmax", [x], [torch.argmax(T(x), dim=3)], axis=3, keepdims=0)
+case("argmin", [x], [torch.argmin(T(x), dim=2, keepdim=True)], axis=2, keepdims=1)
+y = rnd(5)
+case("max", [x, y], [torch.maximum(T(x), T(y))])
+case("min", [y, x], [torch.minimum(T(y), T(x))])
+case("softmax", [x], [F.softmax(T(x), 3)], axis=3)
+xt = with_nan(3, 9)
+v, i = torch.topk(T(xt), 4, dim=1)
+case("topk", [xt], [v, i], axis=1, k=4, largest=1, sorted=1)
+
+x = rnd(2, 3, 7, 6, dtype=np.float64)
+case("avg_pool2d", [x], [F.avg_pool2d(T(x), 3, 2, 1, ceil_mode=True, count_include_pad=False)],
+     kernel=(3, 3), stride=(2, 2), padding=(1, 1, 1, 1), ceil_mode=1, count_include_pad=0)
+case("reduce_sum", [x], [torch.sum(T(x), dim=[1, 3], keepdim=True)], axes=[1, 3], keepdims=1)
+case("reduce_mean", [x], [torch.mean(T(x), dim=[0])], axes=[0], keepdims=0)
+case("layer_norm", [x], [F.layer_norm(T(x), (7, 6), eps=1e-5)], n_norm_dims=2, eps=1e-5)
+case("log_softmax", [x], [F.log_softmax(T(x), 1)], axis=1)
+case("resize", [x], [F.interpolate(T(x), size=(5, 9), mode="bilinear", align_corners=False)],
+     mode=2, size=(5, 9), align_corners=0, antialias=0, scale=[0.0, 0.0])
+a, b = rnd(2, 3, 5, dtype=np.float64), rnd(5, 4, dtype=np.float64)
+case("matmul", [a, b], [torch.matmul(T(a), T(b))])
 
 with open(os.path.join(OUT, "manifest.txt"), "w") as f:
     f.write("\n".join(LINES) + "\n")

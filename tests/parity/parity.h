@@ -24,11 +24,17 @@ typedef struct parity_case {
 /* Parses one manifest line into *c; returns 0, or -1 after printing why. */
 int parity_parse_line(const char *line, parity_case *c);
 
+/* parity_run_device's answer when the device does not support a case. */
+#define PARITY_UNSUPPORTED 1
+
 /* Runs one case as a single-node graph on `device` in strict mode; fills
- * out[] with new tensors. Returns 0 or a PV_ERR_* code (message in
+ * out[] with new tensors. Returns 0, PARITY_UNSUPPORTED when
+ * pv_device_supports_op() declines the case (want[] gives the output
+ * descs it is asked about), or a PV_ERR_* code (message in
  * pv_last_error()). Defined in parity_device.c, which is built only where
  * the graph runtime exists; parity_device_stub.c says so otherwise. */
 int parity_run_device(const char *device, const parity_case *c,
-                      pv_tensor *const *in, pv_tensor **out);
+                      pv_tensor *const *in, pv_tensor *const *want,
+                      pv_tensor **out);
 
 #endif

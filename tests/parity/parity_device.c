@@ -11,7 +11,29 @@
 #include <string.h>
 
 int parity_run_device(const char *device, const parity_case *c,
-                      pv_tensor *const *in, pv_tensor **out) {
+                      pv_tensor *const *in, pv_tensor *const *want,
+                      pv_tensor **out) {
+  pv_device *dev = pv_device_find(device);
+  if (!dev)
+    return pv_set_error(PV_ERR_NOT_FOUND, "no device '%s'", device);
+  pv_op_desc q;
+  memset(&q, 0, sizeof q);
+  q.op = c->op;
+  q.n_inputs = c->n_in;
+  while (q.n_inputs > 0 && !in[q.n_inputs - 1])
+    q.n_inputs--;
+  q.n_outputs = c->n_out;
+  for (int i = 0; i < q.n_inputs; i++) {
+    if (in[i])
+      pv_tensor_get_desc(in[i], &q.inputs[i]);
+    else
+      q.inputs[i].ndim = -1;
+  }
+  for (int i = 0; i < c->n_out; i++)
+    pv_tensor_get_desc(want[i], &q.outputs[i]);
+  q.attrs = c->attrs;
+  if (!pv_device_supports_op(dev, &q))
+    return PARITY_UNSUPPORTED;
   pv_graph *g = pv_graph_create();
   if (!g)
     return pv_set_error(PV_ERR_NOMEM, "pv_graph_create failed");

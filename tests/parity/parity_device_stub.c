@@ -3,8 +3,10 @@
 #include "parity.h"
 
 int parity_run_device(const char *device, const parity_case *c,
-                      pv_tensor *const *in, pv_tensor **out) {
+                      pv_tensor *const *in, pv_tensor *const *want,
+                      pv_tensor **out) {
   (void)c;
+  (void)want;
   (void)in;
   (void)out;
   return pv_set_error(PV_ERR_UNSUPPORTED,
