@@ -238,6 +238,11 @@ static int push_global(vm *m, const char *mod, size_t ml, const char *name,
   for (char *c = buf; *c; c++)
     if ((unsigned char)*c < 32 || (unsigned char)*c > 126)
       *c = '?';
+  if (ml >= 9 && memcmp(mod, "__torch__", 9) == 0)
+    return fail(m, PV_ERR_UNSUPPORTED,
+                "TorchScript archive, not a state_dict (save "
+                "module.state_dict() instead); GLOBAL ",
+                buf);
   return fail(m, PV_ERR_UNSUPPORTED,
               "GLOBAL not in the state_dict whitelist: ", buf);
 }
