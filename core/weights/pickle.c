@@ -661,7 +661,9 @@ static int step(vm *m, int op, int *stop) {
     for (; i < n; i++) {
       if (s[i] < '0' || s[i] > '9')
         return fail(m, PV_ERR_FORMAT, "bad INT", NULL);
-      v = v * 10 + (s[i] - '0');
+      if (__builtin_mul_overflow(v, 10, &v) ||
+          __builtin_add_overflow(v, s[i] - '0', &v))
+        return fail(m, PV_ERR_RANGE, "INT out of range", NULL);
     }
     return push_int(m, s[0] == '-' ? -v : v);
   }
