@@ -238,6 +238,11 @@ static int push_global(vm *m, const char *mod, size_t ml, const char *name,
   for (char *c = buf; *c; c++)
     if ((unsigned char)*c < 32 || (unsigned char)*c > 126)
       *c = '?';
+  if (ml >= 9 && memcmp(mod, "__torch__", 9) == 0)
+    return fail(m, PV_ERR_UNSUPPORTED,
+                "TorchScript archive, not a state_dict (save "
+                "module.state_dict() instead); GLOBAL ",
+                buf);
   return fail(m, PV_ERR_UNSUPPORTED,
               "GLOBAL not in the state_dict whitelist: ", buf);
 }
@@ -656,7 +661,9 @@ static int step(vm *m, int op, int *stop) {
     for (; i < n; i++) {
       if (s[i] < '0' || s[i] > '9')
         return fail(m, PV_ERR_FORMAT, "bad INT", NULL);
-      v = v * 10 + (s[i] - '0');
+      if (__builtin_mul_overflow(v, 10, &v) ||
+          __builtin_add_overflow(v, s[i] - '0', &v))
+        return fail(m, PV_ERR_RANGE, "INT out of range", NULL);
     }
     return push_int(m, s[0] == '-' ? -v : v);
   }

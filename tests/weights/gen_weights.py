@@ -190,6 +190,12 @@ hostile.append(("hostile_pastend.bin", "FORMAT", "past its storage"))
 # a pid that is not a storage (a pickled module in legacy files)
 zip_with("hostile_pid.bin", b"\x80\x02X\x06\x00\x00\x00moduleq\x00\x85Q.")
 hostile.append(("hostile_pid.bin", "UNSUPPORTED", "persistent id"))
+# a TorchScript archive (has data.pkl, but of __torch__ classes)
+torch.jit.save(torch.jit.script(torch.nn.Linear(2, 2)), os.path.join(out, "hostile_torchscript.bin"))
+hostile.append(("hostile_torchscript.bin", "UNSUPPORTED", "TorchScript"))
+# protocol-0 INT beyond int64
+zip_with("hostile_int.bin", b"I9999999999999999999\n.")
+hostile.append(("hostile_int.bin", "RANGE", "INT out of range"))
 # a DAG through the memo: 30 levels of [x, x] = 2^30 paths from a few bytes
 dag = b"\x80\x02]q\x000"
 for i in range(1, 31):
