@@ -99,7 +99,7 @@ int main(void) {
   while (fgets(line, sizeof line, f)) {
     line[strcspn(line, "\n")] = 0;
     char kind[16], a[64], b[64], c[64], d[64], e[64], l1[64], l2[64];
-    char labels[256];
+    char labels[512];
     int i1, i2, i3, i4;
     double x1, x2;
     pv_tensor *got = NULL, *want = NULL;
