@@ -68,7 +68,7 @@ static pv_color *colors_of(const char *name, int *n) {
   pv_tensor *t = load(name);
   if (!t)
     return NULL;
-  *n = (int)pv_tensor_dim(t, 0);
+  *n = (int)(pv_tensor_numel(t) / 3); /* [N, 3] or one [3] colour */
   pv_color *c = malloc(sizeof(pv_color) * (size_t)(*n));
   memcpy(c, pv_tensor_data(t), sizeof(pv_color) * (size_t)(*n));
   pv_tensor_release(t);
