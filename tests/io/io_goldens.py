@@ -183,6 +183,23 @@ for root, _, names in os.walk(os.path.join(DATA, "images")):
                                                       "RGB")).transpose(2, 0, 1))
             save("pil", 3, rel, np.asarray(im.convert("RGB")).transpose(2, 0, 1))
 
+# Encoders: torchvision.io.encode_jpeg / encode_png bytes (same libjpeg-turbo
+# and libpng calls, so polyvis must produce the same bytes).
+from torchvision.io import encode_jpeg, encode_png  # noqa: E402
+for rel, m in (("images/torchvision/grace_hopper_517x606.jpg", 3),
+               ("images/torchvision/gray_pytorch.jpg", 1),
+               ("images/skimage/astronaut.png", 3),
+               ("images/skimage/camera.png", 1)):
+    path = os.path.join(DATA, rel)
+    if not os.path.exists(path):
+        continue
+    img = decode_png(read_file(path), MODES[m]) if rel.endswith(".png") else \
+        decode_jpeg(read_file(path), MODES[m])
+    for q in (75, 95, 1):
+        save("encjpeg%d" % q, m, rel, encode_jpeg(img, q).numpy())
+    for lvl in (6, 1):
+        save("encpng%d" % lvl, m, rel, encode_png(img, lvl).numpy())
+
 with open(os.path.join(OUT, "manifest.txt"), "w") as f:
     f.write("\n".join(lines) + "\n")
 print("io_goldens: %d goldens for %d files" % (len(lines), len(files)))
