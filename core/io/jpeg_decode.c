@@ -114,7 +114,8 @@ pv_tensor *pv__decode_jpeg_scaled(const void *data, size_t size,
   struct jpeg_decompress_struct cinfo;
   pv__jpeg_err err;
   struct jpeg_source_mgr src;
-  uint8_t *volatile hwc = NULL;
+  pv_tensor *volatile out = NULL;
+  uint8_t *volatile row = NULL;
   uint8_t *volatile cmyk_row = NULL;
   memset(&err, 0, sizeof(err));
   cinfo.err = jpeg_std_error(&err.pub);
@@ -122,7 +123,8 @@ pv_tensor *pv__decode_jpeg_scaled(const void *data, size_t size,
   err.pub.output_message = pv__jpeg_output_message;
   if (setjmp(err.jmp)) {
     jpeg_destroy_decompress(&cinfo);
-    free(hwc);
+    pv_tensor_release(out);
+    free(row);
     free(cmyk_row);
     if (err.code == PV_ERR_UNSUPPORTED)
       pv_set_error(PV_ERR_UNSUPPORTED,
@@ -194,32 +196,55 @@ pv_tensor *pv__decode_jpeg_scaled(const void *data, size_t size,
     err.code = PV_ERR_FORMAT;
     longjmp(err.jmp, 1);
   }
-  int64_t h = cinfo.output_height, w = cinfo.output_width;
-  hwc = malloc((size_t)(h * w * channels));
+  int64_t h = cinfo.output_height, w = cinfo.output_width, hw = h * w;
+  /* Decode row by row into a small HWC buffer and scatter each row into the
+   * CHW planes: no full-size HWC copy, and the scatter stays in cache. */
+  int64_t shape[3] = {channels, h, w};
+  out = pv_tensor_create(PV_U8, 3, shape);
+  row = malloc((size_t)w * (size_t)(convert ? 4 : channels));
   if (convert)
-    cmyk_row = malloc((size_t)w * 4);
-  if (!hwc || (convert && !cmyk_row)) {
+    cmyk_row = malloc((size_t)w * 3);
+  if (!out || !row || (convert && !cmyk_row)) {
     snprintf(err.msg, sizeof(err.msg), "out of memory for %lldx%lld image",
              (long long)w, (long long)h);
     err.code = PV_ERR_NOMEM;
     longjmp(err.jmp, 1);
   }
+  uint8_t *planes = (uint8_t *)pv_tensor_data(out);
   while (cinfo.output_scanline < cinfo.output_height) {
-    uint8_t *row = hwc + (size_t)cinfo.output_scanline * w * channels;
-    JSAMPROW rp = convert ? (JSAMPROW)cmyk_row : (JSAMPROW)row;
+    int64_t y = cinfo.output_scanline;
+    JSAMPROW rp = (JSAMPROW)row;
     jpeg_read_scanlines(&cinfo, &rp, 1);
-    if (convert)
-      pv__cmyk_row(cmyk_row, row, w, convert == 2);
+    const uint8_t *src = row;
+    if (convert) {
+      pv__cmyk_row(row, cmyk_row, w, convert == 2);
+      src = cmyk_row;
+    }
+    uint8_t *d0 = planes + y * w;
+    if (channels == 1) {
+      memcpy(d0, src, (size_t)w);
+    } else if (channels == 3) {
+      uint8_t *d1 = d0 + hw, *d2 = d0 + 2 * hw;
+      for (int64_t x = 0; x < w; x++) {
+        d0[x] = src[3 * x];
+        d1[x] = src[3 * x + 1];
+        d2[x] = src[3 * x + 2];
+      }
+    } else {
+      for (int64_t x = 0; x < w; x++)
+        for (int k = 0; k < channels; k++)
+          d0[k * hw + x] = src[channels * x + k];
+    }
   }
   int orientation = 1;
   if (flags & PV_DECODE_EXIF_ORIENTATION)
     orientation = pv__jpeg_exif(&cinfo);
   jpeg_finish_decompress(&cinfo);
   jpeg_destroy_decompress(&cinfo);
+  free(row);
   free(cmyk_row);
-  pv_tensor *t = pv__hwc_to_chw(hwc, PV_U8, h, w, channels);
-  free(hwc);
-  if (t && orientation != 1)
+  pv_tensor *t = out;
+  if (orientation != 1)
     t = pv__apply_orientation(t, orientation);
   return t;
 }
