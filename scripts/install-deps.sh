@@ -19,8 +19,10 @@ PKGS=(
   libjansson-dev
   # benchmarks peer (sgemm)
   libopenblas-dev
-  # test oracle
-  python3-torchvision python3-numpy
+  # test oracle (PIL: EXIF/CMYK/WebP goldens and torchvision.utils drawing)
+  python3-torchvision python3-numpy python3-pil
+  # image I/O benchmark peer
+  python3-opencv
 )
 
 missing=()
