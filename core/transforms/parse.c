@@ -1,0 +1,607 @@
+/* The SPEC language: `op(args) | op | ...`, torchvision's functional names
+ * and parameter names. Errors name the offending token and its offset. */
+#include "pipeline_internal.h"
+
+#include <ctype.h>
+#include <strings.h>
+
+#define MAX_ARGS 8
+#define MAX_LIST 16
+
+typedef struct tf_val {
+  int kind; /* 0 none, 1 number, 2 ident, 3 list */
+  int pos;
+  int n;
+  double num[MAX_LIST];
+  char ident[48];
+} tf_val;
+
+typedef struct parser {
+  const char *s;
+  int pos;
+} parser;
+
+static int perr(const parser *p, int pos, const char *fmt, const char *tok) {
+  char near[24];
+  int i = 0;
+  while (p->s[pos + i] && i < 20) {
+    near[i] = p->s[pos + i];
+    i++;
+  }
+  near[i] = 0;
+  (void)near;
+  return pv_set_error(PV_ERR_INVALID_ARG,
+                      "transform spec: %s%s%s at offset %d "
+                      "('%s')",
+                      fmt, tok ? " " : "", tok ? tok : "", pos, near);
+}
+
+static void skip_ws(parser *p) {
+  while (isspace((unsigned char)p->s[p->pos]))
+    p->pos++;
+}
+
+static int is_ident_start(int c) { return isalpha(c) || c == '_'; }
+static int is_ident_char(int c) {
+  return isalnum(c) || c == '_' || c == '.' || c == '-';
+}
+
+static int parse_ident(parser *p, char *out, size_t size) {
+  int start = p->pos;
+  size_t n = 0;
+  while (is_ident_char((unsigned char)p->s[p->pos])) {
+    if (n + 1 < size)
+      out[n++] = p->s[p->pos];
+    p->pos++;
+  }
+  out[n] = 0;
+  if (p->pos == start)
+    return perr(p, start, "expected a name", NULL);
+  return 0;
+}
+
+static int parse_number(parser *p, double *v) {
+  const char *b = p->s + p->pos;
+  char *e;
+  *v = strtod(b, &e);
+  if (e == b || !isfinite(*v))
+    return perr(p, p->pos, "expected a number", NULL);
+  p->pos += (int)(e - b);
+  return 0;
+}
+
+static int parse_value(parser *p, tf_val *v) {
+  skip_ws(p);
+  memset(v, 0, sizeof *v);
+  v->pos = p->pos;
+  char c = p->s[p->pos];
+  if (c == '[' || c == '(') {
+    char close = c == '[' ? ']' : ')';
+    p->pos++;
+    v->kind = 3;
+    skip_ws(p);
+    if (p->s[p->pos] == close) {
+      p->pos++;
+      return 0;
+    }
+    for (;;) {
+      skip_ws(p);
+      if (v->n >= MAX_LIST)
+        return perr(p, p->pos, "list too long (at most 16 values)", NULL);
+      if (parse_number(p, &v->num[v->n++]))
+        return PV_ERR_INVALID_ARG;
+      skip_ws(p);
+      if (p->s[p->pos] == ',') {
+        p->pos++;
+        continue;
+      }
+      if (p->s[p->pos] == close) {
+        p->pos++;
+        return 0;
+      }
+      return perr(p, p->pos, "expected ',' or the end of the list", NULL);
+    }
+  }
+  if (is_ident_start((unsigned char)c)) {
+    v->kind = 2;
+    if (parse_ident(p, v->ident, sizeof v->ident))
+      return PV_ERR_INVALID_ARG;
+    if (!strcasecmp(v->ident, "none"))
+      v->kind = 0;
+    return 0;
+  }
+  v->kind = 1;
+  v->n = 1;
+  return parse_number(p, &v->num[0]);
+}
+
+/* --- op table ------------------------------------------------------------ */
+
+typedef struct op_def {
+  const char *name;
+  int kind;
+  const char *params[MAX_ARGS];
+} op_def;
+
+static const op_def k_ops[] = {
+    {"resize",
+     PV__TF_RESIZE,
+     {"size", "interpolation", "max_size", "antialias"}},
+    {"center_crop", PV__TF_CENTER_CROP, {"output_size"}},
+    {"crop", PV__TF_CROP, {"top", "left", "height", "width"}},
+    {"resized_crop",
+     PV__TF_RESIZED_CROP,
+     {"top", "left", "height", "width", "size", "interpolation", "antialias"}},
+    {"pad", PV__TF_PAD, {"padding", "fill", "padding_mode"}},
+    {"hflip", PV__TF_HFLIP, {0}},
+    {"horizontal_flip", PV__TF_HFLIP, {0}},
+    {"vflip", PV__TF_VFLIP, {0}},
+    {"vertical_flip", PV__TF_VFLIP, {0}},
+    {"normalize", PV__TF_NORMALIZE, {"mean", "std", "inplace"}},
+    {"to_dtype", PV__TF_TO_DTYPE, {"dtype", "scale"}},
+    {"convert_image_dtype", PV__TF_CONVERT_IMAGE_DTYPE, {"dtype"}},
+    {"rgb_to_grayscale", PV__TF_GRAYSCALE, {"num_output_channels"}},
+    {"grayscale", PV__TF_GRAYSCALE, {"num_output_channels"}},
+    {"adjust_brightness", PV__TF_BRIGHTNESS, {"brightness_factor"}},
+    {"adjust_contrast", PV__TF_CONTRAST, {"contrast_factor"}},
+    {"adjust_saturation", PV__TF_SATURATION, {"saturation_factor"}},
+    {"adjust_hue", PV__TF_HUE, {"hue_factor"}},
+    {"adjust_gamma", PV__TF_GAMMA, {"gamma", "gain"}},
+    {"adjust_sharpness", PV__TF_SHARPNESS, {"sharpness_factor"}},
+    {"posterize", PV__TF_POSTERIZE, {"bits"}},
+    {"solarize", PV__TF_SOLARIZE, {"threshold"}},
+    {"invert", PV__TF_INVERT, {0}},
+    {"autocontrast", PV__TF_AUTOCONTRAST, {0}},
+    {"equalize", PV__TF_EQUALIZE, {0}},
+};
+
+const char *pv__tf_kind_name(int kind) {
+  for (size_t i = 0; i < PV__ARRAY_LEN(k_ops); i++)
+    if (k_ops[i].kind == kind)
+      return k_ops[i].name;
+  return "?";
+}
+
+static const char *last_component(const char *s) {
+  const char *d = strrchr(s, '.');
+  return d ? d + 1 : s;
+}
+
+static int want_kind(parser *p, const tf_val *v, const char *op,
+                     const char *param, int ok_num, int ok_ident, int ok_list) {
+  if ((v->kind == 1 && ok_num) || (v->kind == 2 && ok_ident) ||
+      (v->kind == 3 && ok_list))
+    return 0;
+  char msg[160];
+  snprintf(msg, sizeof msg, "%s: bad value for '%s' (expected %s%s%s)", op,
+           param, ok_num ? "a number " : "", ok_ident ? "a name " : "",
+           ok_list ? "a list" : "");
+  return perr(p, v->pos, msg, NULL);
+}
+
+static int get_int(parser *p, const tf_val *v, const char *op,
+                   const char *param, int64_t *out) {
+  if (want_kind(p, v, op, param, 1, 0, 0))
+    return PV_ERR_INVALID_ARG;
+  if (v->num[0] != floor(v->num[0]) || fabs(v->num[0]) > 1e15) {
+    char msg[120];
+    snprintf(msg, sizeof msg, "%s: '%s' must be an integer", op, param);
+    return perr(p, v->pos, msg, NULL);
+  }
+  *out = (int64_t)v->num[0];
+  return 0;
+}
+
+static int get_bool(parser *p, const tf_val *v, const char *op,
+                    const char *param, int *out) {
+  if (v->kind == 1) {
+    *out = v->num[0] != 0;
+    return 0;
+  }
+  if (v->kind == 2) {
+    if (!strcasecmp(v->ident, "true")) {
+      *out = 1;
+      return 0;
+    }
+    if (!strcasecmp(v->ident, "false")) {
+      *out = 0;
+      return 0;
+    }
+  }
+  char msg[120];
+  snprintf(msg, sizeof msg, "%s: '%s' must be true or false", op, param);
+  return perr(p, v->pos, msg, NULL);
+}
+
+static int get_interp(parser *p, const tf_val *v, const char *op, int *out) {
+  if (v->kind == 1) {
+    int m = (int)v->num[0];
+    if (m == 0 || m == 2 || m == 3) { /* PIL constants */
+      *out = m == 0 ? PV_RESIZE_NEAREST
+                    : (m == 2 ? PV_RESIZE_BILINEAR : PV_RESIZE_BICUBIC);
+      return 0;
+    }
+  } else if (v->kind == 2) {
+    const char *s = last_component(v->ident);
+    if (!strcasecmp(s, "nearest")) {
+      *out = PV_RESIZE_NEAREST;
+      return 0;
+    }
+    if (!strcasecmp(s, "nearest_exact") || !strcasecmp(s, "nearest-exact")) {
+      *out = PV_RESIZE_NEAREST_EXACT;
+      return 0;
+    }
+    if (!strcasecmp(s, "bilinear") || !strcasecmp(s, "linear")) {
+      *out = PV_RESIZE_BILINEAR;
+      return 0;
+    }
+    if (!strcasecmp(s, "bicubic") || !strcasecmp(s, "cubic")) {
+      *out = PV_RESIZE_BICUBIC;
+      return 0;
+    }
+  }
+  char msg[160];
+  snprintf(msg, sizeof msg,
+           "%s: unknown interpolation (nearest, nearest_exact, bilinear, "
+           "bicubic)",
+           op);
+  return perr(p, v->pos, msg, NULL);
+}
+
+static int get_dtype(parser *p, const tf_val *v, const char *op, int *out) {
+  if (v->kind == 2) {
+    const char *s = last_component(v->ident);
+    int d = !strcasecmp(s, "float")  ? PV_F32
+            : !strcasecmp(s, "half") ? PV_F16
+                                     : pv_dtype_from_name(s);
+    if (d >= 0) {
+      *out = d;
+      return 0;
+    }
+  }
+  char msg[120];
+  snprintf(msg, sizeof msg, "%s: unknown dtype", op);
+  return perr(p, v->pos, msg, NULL);
+}
+
+/* Fills a size (n 1 or 2) from a number or a 1-2 element list. */
+static int get_size(parser *p, const tf_val *v, const char *op,
+                    const char *param, int *n, int64_t size[2]) {
+  if (want_kind(p, v, op, param, 1, 0, 1))
+    return PV_ERR_INVALID_ARG;
+  int k = v->kind == 1 ? 1 : v->n;
+  if (k < 1 || k > 2) {
+    char msg[120];
+    snprintf(msg, sizeof msg, "%s: '%s' needs 1 or 2 values", op, param);
+    return perr(p, v->pos, msg, NULL);
+  }
+  for (int i = 0; i < k; i++) {
+    if (v->num[i] < 1 || v->num[i] != floor(v->num[i]) || v->num[i] > 1e9) {
+      char msg[120];
+      snprintf(msg, sizeof msg, "%s: '%s' must hold positive integers", op,
+               param);
+      return perr(p, v->pos, msg, NULL);
+    }
+    size[i] = (int64_t)v->num[i];
+  }
+  *n = k;
+  return 0;
+}
+
+static int get_padding_mode(parser *p, const tf_val *v, const char *op,
+                            int *out) {
+  static const char *names[] = {"constant", "edge", "reflect", "symmetric"};
+  if (v->kind == 2)
+    for (int i = 0; i < 4; i++)
+      if (!strcasecmp(v->ident, names[i])) {
+        *out = i;
+        return 0;
+      }
+  char msg[120];
+  snprintf(msg, sizeof msg,
+           "%s: padding_mode must be constant, edge, reflect or symmetric", op);
+  return perr(p, v->pos, msg, NULL);
+}
+
+static int get_float(parser *p, const tf_val *v, const char *op,
+                     const char *param, double *out) {
+  if (want_kind(p, v, op, param, 1, 0, 0))
+    return PV_ERR_INVALID_ARG;
+  *out = v->num[0];
+  return 0;
+}
+
+static const float k_imagenet_mean[3] = {0.485f, 0.456f, 0.406f};
+static const float k_imagenet_std[3] = {0.229f, 0.224f, 0.225f};
+
+static int get_vec(parser *p, const tf_val *v, const char *op,
+                   const char *param, int *n, float *out) {
+  if (want_kind(p, v, op, param, 1, 0, 1))
+    return PV_ERR_INVALID_ARG;
+  *n = v->kind == 1 ? 1 : v->n;
+  if (*n < 1) {
+    char msg[120];
+    snprintf(msg, sizeof msg, "%s: '%s' is empty", op, param);
+    return perr(p, v->pos, msg, NULL);
+  }
+  for (int i = 0; i < *n; i++)
+    out[i] = (float)v->num[i];
+  return 0;
+}
+
+/* Applies the bound arguments (NULL = not given) to op `d`. */
+static int bind(parser *p, const op_def *d, tf_val *const *a, pv__tf_op *op) {
+  memset(op, 0, sizeof *op);
+  op->kind = d->kind;
+  const char *n = d->name;
+  switch (d->kind) {
+  case PV__TF_RESIZE:
+  case PV__TF_RESIZED_CROP: {
+    int base = d->kind == PV__TF_RESIZE ? 0 : 4;
+    op->interp = PV_RESIZE_BILINEAR;
+    op->antialias = 1; /* torchvision >= 0.17 default */
+    if (d->kind == PV__TF_RESIZED_CROP) {
+      const char *nm[4] = {"top", "left", "height", "width"};
+      int64_t *dst[4] = {&op->top, &op->left, &op->height, &op->width};
+      for (int i = 0; i < 4; i++) {
+        if (!a[i])
+          return perr(p, p->pos, "resized_crop: missing argument", nm[i]);
+        if (get_int(p, a[i], n, nm[i], dst[i]))
+          return PV_ERR_INVALID_ARG;
+      }
+    }
+    if (!a[base] || a[base]->kind == 0) {
+      if (d->kind == PV__TF_RESIZE && a[2] && a[2]->kind == 1)
+        op->n_size = 0; /* v2 size=None with max_size */
+      else
+        return perr(p, p->pos, "missing argument", "size");
+    } else if (get_size(p, a[base], n, "size", &op->n_size, op->size))
+      return PV_ERR_INVALID_ARG;
+    if (a[base + 1] && get_interp(p, a[base + 1], n, &op->interp))
+      return PV_ERR_INVALID_ARG;
+    int ia = d->kind == PV__TF_RESIZE ? 3 : 6;
+    if (d->kind == PV__TF_RESIZE && a[2] && a[2]->kind != 0 &&
+        get_int(p, a[2], n, "max_size", &op->max_size))
+      return PV_ERR_INVALID_ARG;
+    if (a[ia] && a[ia]->kind != 0 &&
+        get_bool(p, a[ia], n, "antialias", &op->antialias))
+      return PV_ERR_INVALID_ARG;
+    return 0;
+  }
+  case PV__TF_CENTER_CROP:
+    if (!a[0])
+      return perr(p, p->pos, "center_crop: missing argument", "output_size");
+    if (get_size(p, a[0], n, "output_size", &op->n_size, op->size))
+      return PV_ERR_INVALID_ARG;
+    if (op->n_size == 1)
+      op->size[1] = op->size[0];
+    return 0;
+  case PV__TF_CROP: {
+    const char *nm[4] = {"top", "left", "height", "width"};
+    int64_t *dst[4] = {&op->top, &op->left, &op->height, &op->width};
+    for (int i = 0; i < 4; i++) {
+      if (!a[i])
+        return perr(p, p->pos, "crop: missing argument", nm[i]);
+      if (get_int(p, a[i], n, nm[i], dst[i]))
+        return PV_ERR_INVALID_ARG;
+    }
+    return 0;
+  }
+  case PV__TF_PAD: {
+    if (!a[0])
+      return perr(p, p->pos, "pad: missing argument", "padding");
+    if (want_kind(p, a[0], n, "padding", 1, 0, 1))
+      return PV_ERR_INVALID_ARG;
+    int k = a[0]->kind == 1 ? 1 : a[0]->n;
+    const double *v = a[0]->num;
+    if (k == 1)
+      for (int i = 0; i < 4; i++)
+        op->pad[i] = (int64_t)v[0];
+    else if (k == 2) {
+      op->pad[0] = op->pad[2] = (int64_t)v[0];
+      op->pad[1] = op->pad[3] = (int64_t)v[1];
+    } else if (k == 4) {
+      for (int i = 0; i < 4; i++)
+        op->pad[i] = (int64_t)v[i];
+    } else
+      return perr(p, a[0]->pos, "pad: padding needs 1, 2 or 4 values", NULL);
+    if (a[1] && get_float(p, a[1], n, "fill", &op->fill))
+      return PV_ERR_INVALID_ARG;
+    if (a[2] && get_padding_mode(p, a[2], n, &op->pad_mode))
+      return PV_ERR_INVALID_ARG;
+    return 0;
+  }
+  case PV__TF_NORMALIZE:
+    if (a[0] && a[0]->kind == 2 && !strcasecmp(a[0]->ident, "imagenet")) {
+      op->n_mean = 3;
+      memcpy(op->mean, k_imagenet_mean, sizeof k_imagenet_mean);
+      memcpy(op->std, k_imagenet_std, sizeof k_imagenet_std);
+      if (a[1])
+        return perr(p, a[1]->pos, "normalize(imagenet) takes no std", NULL);
+      return 0;
+    }
+    if (!a[0] || !a[1])
+      return perr(p, p->pos,
+                  "normalize: needs mean and std (or the 'imagenet' "
+                  "shorthand)",
+                  NULL);
+    {
+      int nm, ns;
+      if (get_vec(p, a[0], n, "mean", &nm, op->mean) ||
+          get_vec(p, a[1], n, "std", &ns, op->std))
+        return PV_ERR_INVALID_ARG;
+      if (nm != ns)
+        return perr(p, a[1]->pos, "normalize: mean and std differ in length",
+                    NULL);
+      op->n_mean = nm;
+    }
+    return 0;
+  case PV__TF_TO_DTYPE:
+  case PV__TF_CONVERT_IMAGE_DTYPE:
+    op->dtype = PV_F32;
+    op->scale = d->kind == PV__TF_CONVERT_IMAGE_DTYPE;
+    if (a[0] && get_dtype(p, a[0], n, &op->dtype))
+      return PV_ERR_INVALID_ARG;
+    if (d->kind == PV__TF_TO_DTYPE && a[1] &&
+        get_bool(p, a[1], n, "scale", &op->scale))
+      return PV_ERR_INVALID_ARG;
+    return 0;
+  case PV__TF_GRAYSCALE:
+    op->i0 = 1;
+    if (a[0] && get_int(p, a[0], n, "num_output_channels", &op->i0))
+      return PV_ERR_INVALID_ARG;
+    return 0;
+  case PV__TF_BRIGHTNESS:
+  case PV__TF_CONTRAST:
+  case PV__TF_SATURATION:
+  case PV__TF_HUE:
+  case PV__TF_SHARPNESS:
+  case PV__TF_SOLARIZE:
+    if (!a[0])
+      return perr(p, p->pos, "missing argument", d->params[0]);
+    return get_float(p, a[0], n, d->params[0], &op->f0);
+  case PV__TF_GAMMA:
+    op->f1 = 1.0;
+    if (!a[0])
+      return perr(p, p->pos, "adjust_gamma: missing argument", "gamma");
+    if (get_float(p, a[0], n, "gamma", &op->f0))
+      return PV_ERR_INVALID_ARG;
+    if (a[1] && get_float(p, a[1], n, "gain", &op->f1))
+      return PV_ERR_INVALID_ARG;
+    return 0;
+  case PV__TF_POSTERIZE:
+    if (!a[0])
+      return perr(p, p->pos, "posterize: missing argument", "bits");
+    return get_int(p, a[0], n, "bits", &op->i0);
+  default:
+    return 0;
+  }
+}
+
+static int parse_op(parser *p, pv__tf_op *op) {
+  skip_ws(p);
+  int start = p->pos;
+  char name[48];
+  if (!is_ident_start((unsigned char)p->s[p->pos]))
+    return perr(p, start, "expected an op name", NULL);
+  if (parse_ident(p, name, sizeof name))
+    return PV_ERR_INVALID_ARG;
+  const op_def *d = NULL;
+  for (size_t i = 0; i < PV__ARRAY_LEN(k_ops); i++)
+    if (!strcasecmp(k_ops[i].name, name))
+      d = &k_ops[i];
+  if (!d)
+    return perr(p, start, "unknown op", name);
+  int np = 0;
+  while (np < MAX_ARGS && d->params[np])
+    np++;
+  tf_val vals[MAX_ARGS];
+  tf_val *bound[MAX_ARGS] = {0};
+  skip_ws(p);
+  if (p->s[p->pos] == '(') {
+    p->pos++;
+    skip_ws(p);
+    int npos = 0, seen_kw = 0, nv = 0;
+    if (p->s[p->pos] == ')')
+      p->pos++;
+    else
+      for (;;) {
+        skip_ws(p);
+        int at = p->pos;
+        char key[48] = {0};
+        /* keyword? */
+        if (is_ident_start((unsigned char)p->s[p->pos])) {
+          parser q = *p;
+          if (!parse_ident(&q, key, sizeof key)) {
+            skip_ws(&q);
+            if (q.s[q.pos] == '=') {
+              q.pos++;
+              *p = q;
+            } else
+              key[0] = 0;
+          }
+        }
+        if (nv >= MAX_ARGS)
+          return perr(p, at, "too many arguments for", d->name);
+        tf_val *v = &vals[nv++];
+        if (parse_value(p, v))
+          return PV_ERR_INVALID_ARG;
+        int slot = -1;
+        if (key[0]) {
+          seen_kw = 1;
+          for (int i = 0; i < np; i++)
+            if (!strcmp(d->params[i], key))
+              slot = i;
+          if (slot < 0) {
+            char msg[96];
+            snprintf(msg, sizeof msg, "%s has no parameter", d->name);
+            return perr(p, at, msg, key);
+          }
+        } else {
+          if (seen_kw)
+            return perr(p, at, "positional argument after a keyword in",
+                        d->name);
+          slot = npos++;
+          if (slot >= np)
+            return perr(p, at, "too many arguments for", d->name);
+        }
+        if (bound[slot])
+          return perr(p, at, "argument given twice:", d->params[slot]);
+        bound[slot] = v;
+        skip_ws(p);
+        if (p->s[p->pos] == ',') {
+          p->pos++;
+          continue;
+        }
+        if (p->s[p->pos] == ')') {
+          p->pos++;
+          break;
+        }
+        return perr(p, p->pos, "expected ',' or ')'", NULL);
+      }
+  }
+  return bind(p, d, bound, op);
+}
+
+int pv_pipeline_parse(const char *spec, pv_pipeline **out) {
+  if (!spec || !out)
+    return pv_set_error(PV_ERR_INVALID_ARG, "transform spec: NULL argument");
+  *out = NULL;
+  parser p = {spec, 0};
+  int cap = 8, n = 0;
+  pv__tf_op *ops = malloc(sizeof *ops * (size_t)cap);
+  if (!ops)
+    return pv_set_error(PV_ERR_NOMEM, "transform spec: out of memory");
+  for (;;) {
+    skip_ws(&p);
+    if (!spec[p.pos] && n == 0) {
+      free(ops);
+      return perr(&p, p.pos, "empty pipeline", NULL);
+    }
+    if (n == cap) {
+      cap *= 2;
+      pv__tf_op *o = realloc(ops, sizeof *ops * (size_t)cap);
+      if (!o) {
+        free(ops);
+        return pv_set_error(PV_ERR_NOMEM, "transform spec: out of memory");
+      }
+      ops = o;
+    }
+    if (parse_op(&p, &ops[n])) {
+      free(ops);
+      return PV_ERR_INVALID_ARG;
+    }
+    n++;
+    skip_ws(&p);
+    if (!spec[p.pos])
+      break;
+    if (spec[p.pos] != '|') {
+      free(ops);
+      return perr(&p, p.pos, "expected '|' between ops", NULL);
+    }
+    p.pos++;
+  }
+  *out = pv__pipeline_new(ops, n);
+  free(ops);
+  return *out ? 0 : PV_ERR_NOMEM;
+}

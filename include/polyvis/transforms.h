@@ -1,0 +1,214 @@
+/*
+ * polyvis transforms: torchvision.transforms (v1 functional API on tensors,
+ * plus the v2 options that came later) in C, numerically identical to
+ * torchvision 0.14.1 / torch 1.13.1 on the CPU.
+ *
+ * Images are host tensors shaped [..., C, H, W] (any number of leading batch
+ * dims) of dtype uint8, uint16, float16 or float32. Float images hold values
+ * in [0, 1]; integer images use the full range of their type. Every function
+ * returns a NEW reference (release it with pv_tensor_release) or NULL with
+ * the thread-local error set; inputs are never modified. Where torchvision
+ * returns its input unchanged (a resize to the same size, a flip of an empty
+ * image) the returned reference may be the input itself, retained.
+ *
+ * Rounding follows torchvision exactly: integer images are resampled in
+ * float32 and rounded half-to-even back to the integer type (bicubic clamps
+ * first); colour ops truncate or round as the spec (docs/transforms.md) says
+ * per op. Transforms run on the CPU for now, whatever device is requested.
+ */
+#ifndef POLYVIS_TRANSFORMS_H
+#define POLYVIS_TRANSFORMS_H
+
+#include "error.h"
+#include "tensor.h"
+#include "types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* --- geometry ------------------------------------------------------------ */
+
+/* Interpolation modes are the pv_resize_mode values of types.h:
+ * PV_RESIZE_NEAREST (torch's legacy floor rule), PV_RESIZE_NEAREST_EXACT,
+ * PV_RESIZE_BILINEAR, PV_RESIZE_BICUBIC. */
+
+/* Computes the output size torchvision's Resize would produce, so callers can
+ * plan buffers without resizing. `n_size` is 1 (the short side is resized to
+ * size[0] and the long side follows, floored as Python's int() does), 2
+ * (size = {h, w} exactly) or 0 (v2's size=None: the long side becomes
+ * max_size). `max_size` (0 = none) caps the long side when n_size is 0 or 1;
+ * it must exceed size[0]. Writes {h, w} to out. */
+PV_API int pv_resize_output_size(int64_t height, int64_t width, int n_size,
+                                 const int64_t *size, int64_t max_size,
+                                 int64_t out[2]);
+
+/* Resizes the last two dims as torchvision.transforms.functional.resize does,
+ * with the size rules of pv_resize_output_size. `antialias` matters only for
+ * bilinear and bicubic (PIL-style separable filters, PyTorch's
+ * _upsample_*2d_aa); torchvision >= 0.17 defaults it to true, and so do the
+ * pipeline and CLI. When the output size equals the input size the input is
+ * returned (retained) without resampling, as torchvision does. */
+PV_API pv_tensor *pv_resize(pv_tensor *img, int n_size, const int64_t *size,
+                            int interpolation, int64_t max_size, int antialias);
+
+/* Crops the window of `height` x `width` whose top-left corner is (top,
+ * left); parts of the window outside the image read as zero, which lets the
+ * window hang over any edge (torchvision's tensor crop pads the same way). */
+PV_API pv_tensor *pv_crop(pv_tensor *img, int64_t top, int64_t left,
+                          int64_t height, int64_t width);
+
+/* Crops the centre, rounding the offset half-to-even as Python's round()
+ * does; a crop larger than the image first zero-pads it (the extra pixel of
+ * an odd pad going right/bottom), exactly as torchvision. */
+PV_API pv_tensor *pv_center_crop(pv_tensor *img, int64_t crop_height,
+                                 int64_t crop_width);
+
+/* pv_crop followed by pv_resize to `size` (n_size 1 or 2): torchvision's
+ * resized_crop, the kernel behind RandomResizedCrop. */
+PV_API pv_tensor *pv_resized_crop(pv_tensor *img, int64_t top, int64_t left,
+                                  int64_t height, int64_t width, int n_size,
+                                  const int64_t *size, int interpolation,
+                                  int antialias);
+
+/* The padding modes of torchvision's pad. */
+typedef enum pv_padding_mode {
+  PV_PADDING_CONSTANT = 0, /* fill value */
+  PV_PADDING_EDGE = 1,     /* repeat the border pixel */
+  PV_PADDING_REFLECT = 2,  /* mirror without repeating the border */
+  PV_PADDING_SYMMETRIC = 3 /* mirror repeating the border */
+} pv_padding_mode;
+
+/* (Named pv_pad_image because pv_pad is the graph builder op.) Pads by ltrb[4]
+ * = {left, top, right, bottom} pixels; negative amounts crop, as in
+ * torchvision. Reflect needs each pad smaller than the dim, symmetric no larger
+ * than it. `fill` is used by PV_PADDING_CONSTANT only and is cast to the image
+ * dtype like torch does. */
+PV_API pv_tensor *pv_pad_image(pv_tensor *img, const int64_t ltrb[4], int mode,
+                               double fill);
+
+/* Mirrors left-right (x.flip(-1)) / top-bottom (x.flip(-2)). */
+PV_API pv_tensor *pv_hflip(pv_tensor *img);
+PV_API pv_tensor *pv_vflip(pv_tensor *img);
+
+/* --- type conversion and normalisation ----------------------------------- */
+
+/* (x - mean[c]) / std[c] per channel, in the image's float dtype (mean and
+ * std are first rounded to that dtype, as torch does). Integer images are
+ * rejected as in torchvision: convert them to float first. `n` must be 1
+ * (broadcast) or the channel count; a zero std is an error. */
+PV_API pv_tensor *pv_normalize(pv_tensor *img, const float *mean,
+                               const float *std, int n);
+
+/* v2 ToDtype: a plain cast when `scale` is 0; with `scale`, rescales between
+ * value ranges: int->float multiplies by 1/max (v2 uses the reciprocal, which
+ * can differ from v1 by one ulp), float->int is x*(max+1-1e-3) truncated,
+ * int->int shifts (uint16<->uint8 via /256 and *256). */
+PV_API pv_tensor *pv_to_dtype(pv_tensor *img, pv_dtype dtype, int scale);
+
+/* v1 convert_image_dtype: int->float divides by max, float->int is
+ * x*(max+1-1e-3) truncated, int->int shifts; float32->int32/int64 and
+ * float64->int64 are rejected as unsafe, as in torchvision. */
+PV_API pv_tensor *pv_convert_image_dtype(pv_tensor *img, pv_dtype dtype);
+
+/* --- colour (torchvision tensor formulas; integer results truncate or round
+ * per op exactly as torchvision) ---------------------------------------- */
+
+/* L = 0.2989 R + 0.587 G + 0.114 B, truncated to integer types; 1 or 3
+ * output channels (3 repeats L). */
+PV_API pv_tensor *pv_rgb_to_grayscale(pv_tensor *img, int num_output_channels);
+PV_API pv_tensor *pv_adjust_brightness(pv_tensor *img, double factor);
+PV_API pv_tensor *pv_adjust_contrast(pv_tensor *img, double factor);
+PV_API pv_tensor *pv_adjust_saturation(pv_tensor *img, double factor);
+/* hue_factor in [-0.5, 0.5]: shifts the HSV hue (Pillow-style HSV). */
+PV_API pv_tensor *pv_adjust_hue(pv_tensor *img, double hue_factor);
+PV_API pv_tensor *pv_adjust_gamma(pv_tensor *img, double gamma, double gain);
+PV_API pv_tensor *pv_adjust_sharpness(pv_tensor *img, double factor);
+/* uint8 only: keeps the top `bits` bits. */
+PV_API pv_tensor *pv_posterize(pv_tensor *img, int bits);
+/* Inverts pixels >= threshold. */
+PV_API pv_tensor *pv_solarize(pv_tensor *img, double threshold);
+PV_API pv_tensor *pv_invert(pv_tensor *img);
+/* Stretches each channel to the full range (channels with max == min are
+ * kept). */
+PV_API pv_tensor *pv_autocontrast(pv_tensor *img);
+/* uint8 only: PIL's histogram equalisation per channel. */
+PV_API pv_tensor *pv_equalize(pv_tensor *img);
+
+/* --- pipelines ----------------------------------------------------------- */
+
+/* An opaque, immutable sequence of transforms. A pipeline may be shared by
+ * threads: pv_pipeline_run keeps no state in it. */
+typedef struct pv_pipeline pv_pipeline;
+
+/*
+ * Parses a SPEC: ops separated by '|', each `name` or `name(args)`, args
+ * positional in torchvision's parameter order or `name=value` with
+ * torchvision's parameter names. Values: numbers, identifiers
+ * (bilinear, float32, imagenet, true/false, none), lists [a, b] or (a, b).
+ * Example:
+ *   resize(256, bilinear, antialias=true) | center_crop(224) |
+ *   to_dtype(float32, scale=true) | normalize(imagenet)
+ * docs/transforms.md lists every op. Errors name the token and its byte
+ * offset in the spec. Returns 0 and a pipeline the caller frees.
+ */
+PV_API int pv_pipeline_parse(const char *spec, pv_pipeline **out);
+
+/* Concatenates pipelines (Compose of Composes) into a new one; the parts stay
+ * owned by the caller. */
+PV_API pv_pipeline *pv_compose(pv_pipeline *const *parts, int n);
+
+/* Runs the pipeline on `img` ([..., C, H, W]) and returns a new tensor. When
+ * the chain is resize -> center_crop -> to float -> normalize on a uint8
+ * image, a fused single-pass kernel runs instead, with identical results. */
+PV_API pv_tensor *pv_pipeline_run(const pv_pipeline *p, pv_tensor *img);
+
+/* Writes the canonical SPEC of the pipeline (all parameters spelled out)
+ * into buf; returns the length it needed, like snprintf. */
+PV_API int pv_pipeline_describe(const pv_pipeline *p, char *buf, size_t size);
+
+/* Number of ops, for callers that inspect a parsed pipeline. */
+PV_API int pv_pipeline_length(const pv_pipeline *p);
+
+/* Frees a pipeline; NULL is a no-op. */
+PV_API void pv_pipeline_free(pv_pipeline *p);
+
+/* The weights.transforms() presets of torchvision.transforms._presets.
+ * mean/std may be NULL for ImageNet's. torchvision 0.14.1 resizes tensors
+ * without antialias here; pass antialias=1 for the >= 0.17 behaviour. */
+PV_API pv_pipeline *
+pv_preset_image_classification(int64_t resize_size, int64_t crop_size,
+                               const float *mean, const float *std,
+                               int interpolation, int antialias);
+/* resize_size 0 = no resize. */
+PV_API pv_pipeline *pv_preset_semantic_segmentation(int64_t resize_size,
+                                                    const float *mean,
+                                                    const float *std,
+                                                    int interpolation,
+                                                    int antialias);
+/* Only converts to float32 in [0, 1]: detection models resize inside. */
+PV_API pv_pipeline *pv_preset_object_detection(void);
+
+/* --- fused inference preprocessing --------------------------------------- */
+
+/*
+ * The common classification chain in one pass over an interleaved uint8
+ * image (HWC, `channels` 1..4, rows `row_stride` bytes apart):
+ * resize(short side = resize_size, bilinear or bicubic, antialias) ->
+ * center_crop(crop_h, crop_w) -> /255 -> normalize(mean, std), written as
+ * float32 CHW planes into `out` (channels * crop_h * crop_w floats). The
+ * resize filters are built once per call, only the rows and columns the crop
+ * keeps are resampled, and rows run on the thread pool. Results equal the
+ * unfused pipeline within 1e-5.
+ */
+PV_API int pv_preprocess_hwc_u8(const uint8_t *data, int64_t height,
+                                int64_t width, int channels, int64_t row_stride,
+                                int64_t resize_size, int64_t crop_h,
+                                int64_t crop_w, int interpolation,
+                                int antialias, const float *mean,
+                                const float *std, float *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
