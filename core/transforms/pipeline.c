@@ -218,6 +218,17 @@ static void sb_printf(sbuf *b, const char *fmt, ...) {
     b->len += (size_t)n;
 }
 
+/* Shortest %g spelling that reads back as the same float. */
+static void sb_float(sbuf *b, float v) {
+  char tmp[32];
+  for (int prec = 6; prec <= 9; prec++) {
+    snprintf(tmp, sizeof tmp, "%.*g", prec, (double)v);
+    if (strtof(tmp, NULL) == v)
+      break;
+  }
+  sb_printf(b, "%s", tmp);
+}
+
 static const char *interp_name(int m) {
   static const char *n[] = {"nearest", "nearest_exact", "bilinear", "bicubic"};
   return m >= 0 && m < 4 ? n[m] : "?";
@@ -280,11 +291,15 @@ int pv_pipeline_describe(const pv_pipeline *p, char *buf, size_t size) {
     }
     case PV__TF_NORMALIZE:
       sb_printf(&b, "(mean=[");
-      for (int k = 0; k < o->n_mean; k++)
-        sb_printf(&b, "%s%.9g", k ? ", " : "", o->mean[k]);
+      for (int k = 0; k < o->n_mean; k++) {
+        sb_printf(&b, "%s", k ? ", " : "");
+        sb_float(&b, o->mean[k]);
+      }
       sb_printf(&b, "], std=[");
-      for (int k = 0; k < o->n_mean; k++)
-        sb_printf(&b, "%s%.9g", k ? ", " : "", o->std[k]);
+      for (int k = 0; k < o->n_mean; k++) {
+        sb_printf(&b, "%s", k ? ", " : "");
+        sb_float(&b, o->std[k]);
+      }
       sb_printf(&b, "])");
       break;
     case PV__TF_TO_DTYPE:

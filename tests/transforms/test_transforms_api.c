@@ -1,0 +1,257 @@
+/* Transforms API checks that need no Python: output-size rules, SPEC parser
+ * errors and round trips, the fused fast path against the op-by-op
+ * pipeline, error reporting, and the `polyvis transform` CLI. */
+#include "testutil.h"
+
+#include <math.h>
+#include <polyvis/transforms.h>
+#include <sys/stat.h>
+
+static uint32_t rng = 12345;
+static uint32_t next_u32(void) {
+  rng ^= rng << 13;
+  rng ^= rng >> 17;
+  rng ^= rng << 5;
+  return rng;
+}
+
+static pv_tensor *random_u8(int ndim, const int64_t *shape) {
+  pv_tensor *t = pv_tensor_create(PV_U8, ndim, shape);
+  uint8_t *d = pv_tensor_data(t);
+  for (int64_t i = 0; i < pv_tensor_numel(t); i++)
+    d[i] = (uint8_t)(next_u32() >> 24);
+  return t;
+}
+
+static void test_output_size(void) {
+  int64_t o[2], s1 = 256, s2[2] = {10, 20};
+  CHECK(pv_resize_output_size(480, 640, 1, &s1, 0, o) == 0);
+  CHECK_EQ_INT(o[0], 256);
+  CHECK_EQ_INT(o[1], 341); /* int(256 * 640 / 480) = 341 */
+  CHECK(pv_resize_output_size(640, 480, 1, &s1, 0, o) == 0);
+  CHECK_EQ_INT(o[0], 341);
+  CHECK_EQ_INT(o[1], 256);
+  CHECK(pv_resize_output_size(300, 300, 1, &s1, 0, o) == 0);
+  CHECK_EQ_INT(o[0], 256);
+  CHECK_EQ_INT(o[1], 256);
+  /* max_size caps the long side: int(300 * 256 / 341) = 225 */
+  CHECK(pv_resize_output_size(480, 640, 1, &s1, 300, o) == 0);
+  CHECK_EQ_INT(o[0], 225);
+  CHECK_EQ_INT(o[1], 300);
+  CHECK(pv_resize_output_size(480, 640, 1, &s1, 256, o) == PV_ERR_INVALID_ARG);
+  CHECK(strstr(pv_last_error(), "max_size") != NULL);
+  CHECK(pv_resize_output_size(480, 640, 2, s2, 0, o) == 0);
+  CHECK_EQ_INT(o[0], 10);
+  CHECK_EQ_INT(o[1], 20);
+  /* v2 size=None: long side = max_size */
+  CHECK(pv_resize_output_size(480, 640, 0, NULL, 320, o) == 0);
+  CHECK_EQ_INT(o[0], 240);
+  CHECK_EQ_INT(o[1], 320);
+}
+
+static void test_parser(void) {
+  pv_pipeline *p = NULL;
+  CHECK(pv_pipeline_parse("resize(256, bilinear, antialias=true) | "
+                          "center_crop(224) | to_dtype(float32, scale=true) "
+                          "| normalize(imagenet)",
+                          &p) == 0);
+  CHECK_EQ_INT(pv_pipeline_length(p), 4);
+  char buf[1024];
+  pv_pipeline_describe(p, buf, sizeof buf);
+  CHECK(strstr(buf, "normalize(mean=[0.485, 0.456, 0.406]") != NULL);
+  /* the canonical spelling parses back to the same pipeline */
+  pv_pipeline *q = NULL;
+  CHECK(pv_pipeline_parse(buf, &q) == 0);
+  char buf2[1024];
+  pv_pipeline_describe(q, buf2, sizeof buf2);
+  CHECK(strcmp(buf, buf2) == 0);
+  pv_pipeline_free(q);
+  pv_pipeline *parts[2] = {p, p};
+  pv_pipeline *c = pv_compose(parts, 2);
+  CHECK_EQ_INT(pv_pipeline_length(c), 8);
+  pv_pipeline_free(c);
+  pv_pipeline_free(p);
+  /* ops without args, with or without () */
+  CHECK(pv_pipeline_parse("hflip | vflip() | invert", &p) == 0);
+  CHECK_EQ_INT(pv_pipeline_length(p), 3);
+  pv_pipeline_free(p);
+  /* errors name the token and offset */
+  p = (pv_pipeline *)1;
+  CHECK(pv_pipeline_parse("resize(256) | frobnicate(3)", &p) ==
+        PV_ERR_INVALID_ARG);
+  CHECK(p == NULL);
+  CHECK(strstr(pv_last_error(), "frobnicate") != NULL);
+  CHECK(strstr(pv_last_error(), "offset 14") != NULL);
+  CHECK(pv_pipeline_parse("resize(256, bilinear, antialias=maybe)", &p) ==
+        PV_ERR_INVALID_ARG);
+  CHECK(strstr(pv_last_error(), "antialias") != NULL);
+  CHECK(pv_pipeline_parse("resize(sizes=3)", &p) == PV_ERR_INVALID_ARG);
+  CHECK(strstr(pv_last_error(), "sizes") != NULL);
+  CHECK(pv_pipeline_parse("center_crop(224", &p) == PV_ERR_INVALID_ARG);
+  CHECK(pv_pipeline_parse("resize(256) center_crop(2)", &p) ==
+        PV_ERR_INVALID_ARG);
+  CHECK(strstr(pv_last_error(), "'|'") != NULL);
+  CHECK(pv_pipeline_parse("", &p) == PV_ERR_INVALID_ARG);
+  CHECK(pv_pipeline_parse("normalize(mean=[1,2], std=[1])", &p) ==
+        PV_ERR_INVALID_ARG);
+}
+
+static void test_fused(void) {
+  /* pv_preprocess_hwc_u8 == HWC -> CHW + the unfused pipeline */
+  int64_t h = 97, w = 131;
+  int64_t hwc[3] = {h, w, 3};
+  pv_tensor *img = random_u8(3, hwc);
+  int perm[3] = {2, 0, 1};
+  pv_tensor *chw_view = pv_tensor_permute(img, perm);
+  pv_tensor *chw = pv_tensor_contiguous(chw_view);
+  for (int interp = PV_RESIZE_BILINEAR; interp <= PV_RESIZE_BICUBIC; interp++)
+    for (int aa = 0; aa <= 1; aa++) {
+      setenv("POLYVIS_NO_FUSE", "1", 1);
+      pv_pipeline *p =
+          pv_preset_image_classification(64, 56, NULL, NULL, interp, aa);
+      pv_tensor *want = pv_pipeline_run(p, chw);
+      unsetenv("POLYVIS_NO_FUSE");
+      pv_tensor *got = pv_pipeline_run(p, chw);
+      float *out = malloc(sizeof(float) * 3 * 56 * 56);
+      CHECK(pv_preprocess_hwc_u8(pv_tensor_data(img), h, w, 3, w * 3, 64, 56,
+                                 56, interp, aa, NULL, NULL, out) == 0);
+      CHECK(want && got);
+      if (want && got) {
+        const float *a = pv_tensor_data(want), *b = pv_tensor_data(got);
+        double m1 = 0, m2 = 0;
+        for (int i = 0; i < 3 * 56 * 56; i++) {
+          m1 = fmax(m1, fabs(a[i] - b[i]));
+          m2 = fmax(m2, fabs(a[i] - out[i]));
+        }
+        CHECK(m1 <= 1e-5);
+        CHECK(m2 <= 1e-5);
+      }
+      free(out);
+      pv_tensor_release(want);
+      pv_tensor_release(got);
+      pv_pipeline_free(p);
+    }
+  /* batched NCHW input goes through the fused path per image */
+  int64_t nchw[4] = {2, 3, 40, 50};
+  pv_tensor *b = random_u8(4, nchw);
+  pv_pipeline *p =
+      pv_preset_image_classification(32, 24, NULL, NULL, PV_RESIZE_BILINEAR, 1);
+  pv_tensor *got = pv_pipeline_run(p, b);
+  CHECK(got && pv_tensor_ndim(got) == 4 && pv_tensor_shape(got)[0] == 2 &&
+        pv_tensor_shape(got)[2] == 24);
+  pv_tensor *second = pv_tensor_slice(b, 0, 1, 2, 1);
+  pv_tensor *one = pv_pipeline_run(p, second);
+  if (got && one)
+    CHECK(memcmp((float *)pv_tensor_data(got) + 3 * 24 * 24,
+                 pv_tensor_data(one), sizeof(float) * 3 * 24 * 24) == 0);
+  pv_tensor_release(second);
+  pv_tensor_release(one);
+  pv_tensor_release(got);
+  pv_tensor_release(b);
+  pv_pipeline_free(p);
+  pv_tensor_release(chw);
+  pv_tensor_release(chw_view);
+  pv_tensor_release(img);
+}
+
+static void test_errors_and_dtypes(void) {
+  int64_t s[3] = {3, 8, 9};
+  pv_tensor *u8 = random_u8(3, s);
+  float m[3] = {0.5f, 0.5f, 0.5f}, z[3] = {1, 0, 1};
+  CHECK(pv_normalize(u8, m, m, 3) == NULL);
+  CHECK(pv_last_status() == PV_ERR_DTYPE);
+  pv_tensor *f = pv_to_dtype(u8, PV_F32, 1);
+  CHECK(f != NULL);
+  CHECK(pv_normalize(f, m, z, 3) == NULL);
+  CHECK(strstr(pv_last_error(), "zero") != NULL);
+  CHECK(pv_normalize(f, m, m, 2) == NULL);
+  CHECK(pv_resize(NULL, 1, s, PV_RESIZE_BILINEAR, 0, 1) == NULL);
+  int64_t pad[4] = {9, 0, 0, 0};
+  CHECK(pv_pad_image(u8, pad, PV_PADDING_REFLECT, 0) == NULL);
+  CHECK(strstr(pv_last_error(), "reflect") != NULL);
+  /* same-size resize returns the input itself */
+  int64_t same[2] = {8, 9};
+  pv_tensor *r = pv_resize(u8, 2, same, PV_RESIZE_BICUBIC, 0, 1);
+  CHECK(r == u8);
+  pv_tensor_release(r);
+  /* uint16 resizes like uint8 scaled by 257 up to rounding */
+  pv_tensor *u16 = pv_tensor_cast(u8, PV_U16);
+  uint16_t *d16 = pv_tensor_data(u16);
+  for (int i = 0; i < 3 * 8 * 9; i++)
+    d16[i] = (uint16_t)(d16[i] * 257);
+  int64_t sz[2] = {5, 6};
+  pv_tensor *a = pv_resize(u8, 2, sz, PV_RESIZE_BILINEAR, 0, 1);
+  pv_tensor *b = pv_resize(u16, 2, sz, PV_RESIZE_BILINEAR, 0, 1);
+  CHECK(a && b && pv_tensor_dtype(b) == PV_U16);
+  if (a && b) {
+    const uint8_t *pa = pv_tensor_data(a);
+    const uint16_t *pb = pv_tensor_data(b);
+    for (int i = 0; i < 3 * 5 * 6; i++)
+      CHECK(abs((int)pb[i] - (int)pa[i] * 257) <= 257);
+  }
+  /* u8 <-> u16 scale is a shift; float -> u8 truncates x * 255.999 */
+  pv_tensor *w16 = pv_to_dtype(u8, PV_U16, 1);
+  CHECK(w16 && ((uint16_t *)pv_tensor_data(w16))[0] ==
+                   ((uint8_t *)pv_tensor_data(u8))[0] << 8);
+  pv_tensor *back = pv_convert_image_dtype(f, PV_U8);
+  CHECK(back &&
+        memcmp(pv_tensor_data(back), pv_tensor_data(u8), 3 * 8 * 9) == 0);
+  CHECK(pv_convert_image_dtype(f, PV_I32) == NULL);
+  pv_tensor_release(back);
+  pv_tensor_release(w16);
+  pv_tensor_release(a);
+  pv_tensor_release(b);
+  pv_tensor_release(u16);
+  pv_tensor_release(f);
+  pv_tensor_release(u8);
+}
+
+static void test_cli(void) {
+  const char *bd = getenv("POLYVIS_BUILD_DIR");
+  if (!bd) {
+    printf("note: POLYVIS_BUILD_DIR unset, CLI checks skipped\n");
+    return;
+  }
+  const char *tmp = pv_test_tmpdir();
+  char in[1024], out[1024], cmd[4096];
+  snprintf(in, sizeof in, "%s/in.npy", tmp);
+  snprintf(out, sizeof out, "%s/out.npy", tmp);
+  int64_t s[4] = {1, 3, 50, 70};
+  pv_tensor *t = random_u8(4, s);
+  CHECK(pv_npy_save(t, in) == 0);
+  snprintf(cmd, sizeof cmd,
+           "'%s/bin/polyvis' transform '%s' -o '%s' --preset imagenet "
+           "--resize 40 --crop 32 >/dev/null",
+           bd, in, out);
+  CHECK(system(cmd) == 0);
+  pv_tensor *o = pv_npy_load(out);
+  CHECK(o && pv_tensor_ndim(o) == 4 && pv_tensor_shape(o)[3] == 32 &&
+        pv_tensor_dtype(o) == PV_F32);
+  pv_tensor_release(o);
+  remove(out);
+  /* usage error: exit 2; runtime error: exit 1 and no output file */
+  snprintf(cmd, sizeof cmd,
+           "'%s/bin/polyvis' transform '%s' -o '%s' --pipeline 'nope(' "
+           "2>/dev/null",
+           bd, in, out);
+  int rc = system(cmd);
+  CHECK(WIFEXITED(rc) && WEXITSTATUS(rc) == 2);
+  snprintf(cmd, sizeof cmd,
+           "'%s/bin/polyvis' transform '%s' -o '%s' --pipeline "
+           "'normalize(imagenet)' 2>/dev/null",
+           bd, in, out);
+  rc = system(cmd);
+  CHECK(WIFEXITED(rc) && WEXITSTATUS(rc) == 1);
+  struct stat st;
+  CHECK(stat(out, &st) != 0);
+  pv_tensor_release(t);
+}
+
+int main(void) {
+  test_output_size();
+  test_parser();
+  test_fused();
+  test_errors_and_dtypes();
+  test_cli();
+  return pv_test_finish("test_transforms_api");
+}
