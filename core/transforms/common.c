@@ -154,3 +154,7 @@ void pv__tf_store_trunc(void *dst, pv_dtype dt, const float *src, int64_t n) {
   }
   }
 }
+
+void pv__tf_store_trunc_raw(void *dst, pv_dtype dt, float v) {
+  pv__store_f64(dst, dt, 0, (double)v);
+}

@@ -153,6 +153,32 @@ static const op_def k_ops[] = {
     {"invert", PV__TF_INVERT, {0}},
     {"autocontrast", PV__TF_AUTOCONTRAST, {0}},
     {"equalize", PV__TF_EQUALIZE, {0}},
+    {"gaussian_blur", PV__TF_GAUSSIAN_BLUR, {"kernel_size", "sigma"}},
+    {"erase", PV__TF_ERASE, {"i", "j", "h", "w", "v", "inplace"}},
+    {"random_horizontal_flip", PV__TF_RANDOM_HFLIP, {"p"}},
+    {"random_vertical_flip", PV__TF_RANDOM_VFLIP, {"p"}},
+    {"random_resized_crop",
+     PV__TF_RANDOM_RESIZED_CROP,
+     {"size", "scale", "ratio", "interpolation", "antialias"}},
+    {"random_crop",
+     PV__TF_RANDOM_CROP,
+     {"size", "padding", "pad_if_needed", "fill", "padding_mode"}},
+    {"color_jitter",
+     PV__TF_COLOR_JITTER,
+     {"brightness", "contrast", "saturation", "hue"}},
+    {"random_grayscale", PV__TF_RANDOM_GRAYSCALE, {"p"}},
+    {"random_gaussian_blur",
+     PV__TF_RANDOM_GAUSSIAN_BLUR,
+     {"kernel_size", "sigma"}},
+    {"random_erasing", PV__TF_RANDOM_ERASING, {"p", "scale", "ratio", "value"}},
+    {"random_invert", PV__TF_RANDOM_INVERT, {"p"}},
+    {"random_autocontrast", PV__TF_RANDOM_AUTOCONTRAST, {"p"}},
+    {"random_equalize", PV__TF_RANDOM_EQUALIZE, {"p"}},
+    {"random_posterize", PV__TF_RANDOM_POSTERIZE, {"bits", "p"}},
+    {"random_solarize", PV__TF_RANDOM_SOLARIZE, {"threshold", "p"}},
+    {"random_adjust_sharpness",
+     PV__TF_RANDOM_ADJUST_SHARPNESS,
+     {"sharpness_factor", "p"}},
 };
 
 const char *pv__tf_kind_name(int kind) {
@@ -329,6 +355,45 @@ static int get_vec(parser *p, const tf_val *v, const char *op,
   return 0;
 }
 
+/* A [min, max] range from a list of 2, or from a number v as
+ * [center - v, center + v] (clamped at `lo`); *on = 0 when the range is the
+ * identity (ColorJitter's None). */
+static int get_range(parser *p, const tf_val *v, const char *op,
+                     const char *param, double center, double lo,
+                     double out[2]) {
+  if (want_kind(p, v, op, param, 1, 0, 1))
+    return PV_ERR_INVALID_ARG;
+  if (v->kind == 1) {
+    if (v->num[0] < 0) {
+      char msg[120];
+      snprintf(msg, sizeof msg, "%s: '%s' must be non-negative", op, param);
+      return perr(p, v->pos, msg, NULL);
+    }
+    out[0] = fmax(center - v->num[0], lo);
+    out[1] = center + v->num[0];
+  } else {
+    if (v->n != 2 || v->num[0] > v->num[1]) {
+      char msg[120];
+      snprintf(msg, sizeof msg, "%s: '%s' needs [min, max]", op, param);
+      return perr(p, v->pos, msg, NULL);
+    }
+    out[0] = v->num[0];
+    out[1] = v->num[1];
+  }
+  return 0;
+}
+
+static int get_prob(parser *p, const tf_val *v, const char *op, double *out) {
+  if (get_float(p, v, op, "p", out))
+    return PV_ERR_INVALID_ARG;
+  if (*out < 0 || *out > 1)
+    return perr(p, v->pos, "probability p must be in [0, 1]", NULL);
+  return 0;
+}
+
+static int bind_more(parser *p, const op_def *d, tf_val *const *a,
+                     pv__tf_op *op);
+
 /* Applies the bound arguments (NULL = not given) to op `d`. */
 static int bind(parser *p, const op_def *d, tf_val *const *a, pv__tf_op *op) {
   memset(op, 0, sizeof *op);
@@ -473,6 +538,170 @@ static int bind(parser *p, const op_def *d, tf_val *const *a, pv__tf_op *op) {
     if (!a[0])
       return perr(p, p->pos, "posterize: missing argument", "bits");
     return get_int(p, a[0], n, "bits", &op->i0);
+  default:
+    return bind_more(p, d, a, op);
+  }
+}
+
+/* The blur/erase and random ops. */
+static int bind_more(parser *p, const op_def *d, tf_val *const *a,
+                     pv__tf_op *op) {
+  const char *n = d->name;
+  op->p = 0.5;
+  switch (d->kind) {
+  case PV__TF_GAUSSIAN_BLUR:
+  case PV__TF_RANDOM_GAUSSIAN_BLUR:
+    if (!a[0])
+      return perr(p, p->pos, "missing argument", "kernel_size");
+    if (want_kind(p, a[0], n, "kernel_size", 1, 0, 1))
+      return PV_ERR_INVALID_ARG;
+    op->n_size = a[0]->kind == 1 ? 1 : a[0]->n;
+    if (op->n_size < 1 || op->n_size > 2)
+      return perr(p, a[0]->pos, "kernel_size needs 1 or 2 values", NULL);
+    for (int i = 0; i < op->n_size; i++)
+      op->size[i] = (int64_t)a[0]->num[i];
+    if (d->kind == PV__TF_RANDOM_GAUSSIAN_BLUR) {
+      op->sigma[0] = 0.1;
+      op->sigma[1] = 2.0;
+      if (a[1]) {
+        if (want_kind(p, a[1], n, "sigma", 1, 0, 1))
+          return PV_ERR_INVALID_ARG;
+        op->sigma[0] = a[1]->num[0];
+        op->sigma[1] = a[1]->kind == 1 ? a[1]->num[0] : a[1]->num[1];
+        if (!(op->sigma[0] > 0) || op->sigma[1] < op->sigma[0])
+          return perr(p, a[1]->pos, "sigma must be positive, min <= max", NULL);
+      }
+    } else if (a[1] && a[1]->kind != 0) {
+      if (want_kind(p, a[1], n, "sigma", 1, 0, 1))
+        return PV_ERR_INVALID_ARG;
+      op->sigma[0] = a[1]->num[0];
+      op->sigma[1] =
+          a[1]->kind == 1 || a[1]->n < 2 ? a[1]->num[0] : a[1]->num[1];
+      if (!(op->sigma[0] > 0 && op->sigma[1] > 0))
+        return perr(p, a[1]->pos, "sigma must be positive", NULL);
+    }
+    return 0;
+  case PV__TF_ERASE: {
+    const char *nm[4] = {"i", "j", "h", "w"};
+    int64_t *dst[4] = {&op->top, &op->left, &op->height, &op->width};
+    for (int i = 0; i < 4; i++) {
+      if (!a[i])
+        return perr(p, p->pos, "erase: missing argument", nm[i]);
+      if (get_int(p, a[i], n, nm[i], dst[i]))
+        return PV_ERR_INVALID_ARG;
+    }
+    if (!a[4])
+      return perr(p, p->pos, "erase: missing argument", "v");
+    return get_vec(p, a[4], n, "v", &op->n_value, op->value);
+  }
+  case PV__TF_RANDOM_HFLIP:
+  case PV__TF_RANDOM_VFLIP:
+  case PV__TF_RANDOM_INVERT:
+  case PV__TF_RANDOM_AUTOCONTRAST:
+  case PV__TF_RANDOM_EQUALIZE:
+  case PV__TF_RANDOM_GRAYSCALE:
+    if (d->kind == PV__TF_RANDOM_GRAYSCALE)
+      op->p = 0.1;
+    return a[0] ? get_prob(p, a[0], n, &op->p) : 0;
+  case PV__TF_RANDOM_POSTERIZE:
+  case PV__TF_RANDOM_SOLARIZE:
+  case PV__TF_RANDOM_ADJUST_SHARPNESS:
+    if (!a[0])
+      return perr(p, p->pos, "missing argument", d->params[0]);
+    if (d->kind == PV__TF_RANDOM_POSTERIZE) {
+      if (get_int(p, a[0], n, "bits", &op->i0))
+        return PV_ERR_INVALID_ARG;
+    } else if (get_float(p, a[0], n, d->params[0], &op->f0))
+      return PV_ERR_INVALID_ARG;
+    return a[1] ? get_prob(p, a[1], n, &op->p) : 0;
+  case PV__TF_RANDOM_RESIZED_CROP:
+    op->scale_r[0] = 0.08;
+    op->scale_r[1] = 1.0;
+    op->ratio_r[0] = 3.0 / 4.0;
+    op->ratio_r[1] = 4.0 / 3.0;
+    op->interp = PV_RESIZE_BILINEAR;
+    op->antialias = 1;
+    if (!a[0])
+      return perr(p, p->pos, "random_resized_crop: missing argument", "size");
+    if (get_size(p, a[0], n, "size", &op->n_size, op->size))
+      return PV_ERR_INVALID_ARG;
+    if (a[1] && get_range(p, a[1], n, "scale", 0, 0, op->scale_r))
+      return PV_ERR_INVALID_ARG;
+    if (a[2] && get_range(p, a[2], n, "ratio", 0, 0, op->ratio_r))
+      return PV_ERR_INVALID_ARG;
+    if (a[1] && a[1]->kind != 3)
+      return perr(p, a[1]->pos, "scale needs [min, max]", NULL);
+    if (a[2] && a[2]->kind != 3)
+      return perr(p, a[2]->pos, "ratio needs [min, max]", NULL);
+    if (!(op->ratio_r[0] > 0) || !(op->scale_r[1] > 0))
+      return perr(p, p->pos, "random_resized_crop: bad scale or ratio", NULL);
+    if (a[3] && get_interp(p, a[3], n, &op->interp))
+      return PV_ERR_INVALID_ARG;
+    if (a[4] && a[4]->kind != 0 &&
+        get_bool(p, a[4], n, "antialias", &op->antialias))
+      return PV_ERR_INVALID_ARG;
+    return 0;
+  case PV__TF_RANDOM_CROP:
+    if (!a[0])
+      return perr(p, p->pos, "random_crop: missing argument", "size");
+    if (get_size(p, a[0], n, "size", &op->n_size, op->size))
+      return PV_ERR_INVALID_ARG;
+    if (a[1] && a[1]->kind != 0) {
+      if (want_kind(p, a[1], n, "padding", 1, 0, 1))
+        return PV_ERR_INVALID_ARG;
+      int k = a[1]->kind == 1 ? 1 : a[1]->n;
+      const double *v = a[1]->num;
+      if (k == 1)
+        for (int i = 0; i < 4; i++)
+          op->pad[i] = (int64_t)v[0];
+      else if (k == 2) {
+        op->pad[0] = op->pad[2] = (int64_t)v[0];
+        op->pad[1] = op->pad[3] = (int64_t)v[1];
+      } else if (k == 4)
+        for (int i = 0; i < 4; i++)
+          op->pad[i] = (int64_t)v[i];
+      else
+        return perr(p, a[1]->pos, "padding needs 1, 2 or 4 values", NULL);
+      op->has_pad = 1;
+    }
+    if (a[2] && get_bool(p, a[2], n, "pad_if_needed", &op->pad_if_needed))
+      return PV_ERR_INVALID_ARG;
+    if (a[3] && get_float(p, a[3], n, "fill", &op->fill))
+      return PV_ERR_INVALID_ARG;
+    if (a[4] && get_padding_mode(p, a[4], n, &op->pad_mode))
+      return PV_ERR_INVALID_ARG;
+    return 0;
+  case PV__TF_COLOR_JITTER:
+    for (int i = 0; i < 4; i++) {
+      if (!a[i] || a[i]->kind == 0)
+        continue;
+      double c = i == 3 ? 0.0 : 1.0, lo = i == 3 ? -0.5 : 0.0;
+      if (get_range(p, a[i], n, d->params[i], c, lo, op->jit[i]))
+        return PV_ERR_INVALID_ARG;
+      if (i == 3 && (op->jit[3][0] < -0.5 || op->jit[3][1] > 0.5))
+        return perr(p, a[i]->pos, "color_jitter: hue must be in [-0.5, 0.5]",
+                    NULL);
+      op->jit_on[i] = !(op->jit[i][0] == c && op->jit[i][1] == c);
+    }
+    return 0;
+  case PV__TF_RANDOM_ERASING:
+    op->scale_r[0] = 0.02;
+    op->scale_r[1] = 0.33;
+    op->ratio_r[0] = 0.3;
+    op->ratio_r[1] = 3.3;
+    op->n_value = 1;
+    op->value[0] = 0;
+    if (a[0] && get_prob(p, a[0], n, &op->p))
+      return PV_ERR_INVALID_ARG;
+    if (a[1] &&
+        (a[1]->kind != 3 || get_range(p, a[1], n, "scale", 0, 0, op->scale_r)))
+      return perr(p, a[1]->pos, "random_erasing: scale needs [min, max]", NULL);
+    if (a[2] &&
+        (a[2]->kind != 3 || get_range(p, a[2], n, "ratio", 0, 0, op->ratio_r)))
+      return perr(p, a[2]->pos, "random_erasing: ratio needs [min, max]", NULL);
+    if (a[3] && get_vec(p, a[3], n, "value", &op->n_value, op->value))
+      return PV_ERR_INVALID_ARG;
+    return 0;
   default:
     return 0;
   }

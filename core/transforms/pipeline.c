@@ -1,6 +1,8 @@
 /* Pipelines: running, describing, composing, and the weights presets. */
 #include "pipeline_internal.h"
 
+#include <time.h>
+
 pv_pipeline *pv__pipeline_new(const pv__tf_op *ops, int n) {
   pv_pipeline *p = calloc(1, sizeof *p);
   if (!p || n < 0) {
@@ -53,7 +55,9 @@ pv_pipeline *pv_compose(pv_pipeline *const *parts, int n) {
   return p;
 }
 
-pv_tensor *pv__tf_apply(const pv__tf_op *op, pv_tensor *img) {
+pv_tensor *pv__tf_apply(const pv__tf_op *op, pv_tensor *img, pv_rng *rng) {
+  if (op->kind >= PV__TF_RANDOM_HFLIP)
+    return pv__tf_apply_random(op, img, rng);
   switch (op->kind) {
   case PV__TF_RESIZE:
     return pv_resize(img, op->n_size, op->size, op->interp, op->max_size,
@@ -101,6 +105,13 @@ pv_tensor *pv__tf_apply(const pv__tf_op *op, pv_tensor *img) {
     return pv_autocontrast(img);
   case PV__TF_EQUALIZE:
     return pv_equalize(img);
+  case PV__TF_GAUSSIAN_BLUR: {
+    int64_t k[2] = {op->size[0], op->n_size == 1 ? op->size[0] : op->size[1]};
+    return pv_gaussian_blur(img, k, op->sigma);
+  }
+  case PV__TF_ERASE:
+    return pv_erase(img, op->top, op->left, op->height, op->width, op->value,
+                    op->n_value);
   default:
     pv_set_error(PV_ERR_INTERNAL, "pipeline: unknown op kind %d", op->kind);
     return NULL;
@@ -175,8 +186,23 @@ static pv_tensor *try_fused(const pv__tf_op *o, int n, pv_tensor *img,
   return out;
 }
 
+static _Thread_local pv_rng t_rng;
+static _Thread_local int t_rng_init;
+
 pv_tensor *pv_pipeline_run(const pv_pipeline *p, pv_tensor *img) {
-  if (!p || !img) {
+  if (!t_rng_init) {
+    const char *s = getenv("POLYVIS_SEED");
+    uint64_t seed = s ? strtoull(s, NULL, 10)
+                      : (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)&t_rng;
+    pv_rng_seed(&t_rng, seed);
+    t_rng_init = 1;
+  }
+  return pv_pipeline_run_rng(p, img, &t_rng);
+}
+
+pv_tensor *pv_pipeline_run_rng(const pv_pipeline *p, pv_tensor *img,
+                               pv_rng *rng) {
+  if (!p || !img || !rng) {
     pv_set_error(PV_ERR_INVALID_ARG, "pipeline: NULL argument");
     return NULL;
   }
@@ -189,7 +215,7 @@ pv_tensor *pv_pipeline_run(const pv_pipeline *p, pv_tensor *img) {
     if (handled)
       i += 3;
     else
-      next = pv__tf_apply(&p->ops[i], cur);
+      next = pv__tf_apply(&p->ops[i], cur, rng);
     pv_tensor_release(cur);
     if (!next)
       return NULL;
@@ -323,6 +349,87 @@ int pv_pipeline_describe(const pv_pipeline *p, char *buf, size_t size) {
     case PV__TF_SHARPNESS:
     case PV__TF_SOLARIZE:
       sb_printf(&b, "(%.17g)", o->f0);
+      break;
+    case PV__TF_GAUSSIAN_BLUR:
+    case PV__TF_RANDOM_GAUSSIAN_BLUR:
+      sb_printf(&b, "(");
+      sb_size(&b, o->n_size, o->size);
+      if (o->kind == PV__TF_RANDOM_GAUSSIAN_BLUR || o->sigma[0] > 0)
+        sb_printf(&b, ", sigma=[%.17g, %.17g])", o->sigma[0], o->sigma[1]);
+      else
+        sb_printf(&b, ")");
+      break;
+    case PV__TF_ERASE:
+      sb_printf(&b, "(%lld, %lld, %lld, %lld, [", (long long)o->top,
+                (long long)o->left, (long long)o->height, (long long)o->width);
+      for (int k = 0; k < o->n_value; k++) {
+        sb_printf(&b, "%s", k ? ", " : "");
+        sb_float(&b, o->value[k]);
+      }
+      sb_printf(&b, "])");
+      break;
+    case PV__TF_RANDOM_HFLIP:
+    case PV__TF_RANDOM_VFLIP:
+    case PV__TF_RANDOM_INVERT:
+    case PV__TF_RANDOM_AUTOCONTRAST:
+    case PV__TF_RANDOM_EQUALIZE:
+    case PV__TF_RANDOM_GRAYSCALE:
+      sb_printf(&b, "(p=%.17g)", o->p);
+      break;
+    case PV__TF_RANDOM_POSTERIZE:
+      sb_printf(&b, "(%lld, p=%.17g)", (long long)o->i0, o->p);
+      break;
+    case PV__TF_RANDOM_SOLARIZE:
+    case PV__TF_RANDOM_ADJUST_SHARPNESS:
+      sb_printf(&b, "(%.17g, p=%.17g)", o->f0, o->p);
+      break;
+    case PV__TF_RANDOM_RESIZED_CROP:
+      sb_printf(&b, "(");
+      sb_size(&b, o->n_size, o->size);
+      sb_printf(
+          &b,
+          ", scale=[%.17g, %.17g], ratio=[%.17g, %.17g], interpolation=%s, "
+          "antialias=%s)",
+          o->scale_r[0], o->scale_r[1], o->ratio_r[0], o->ratio_r[1],
+          interp_name(o->interp), o->antialias ? "true" : "false");
+      break;
+    case PV__TF_RANDOM_CROP: {
+      static const char *m[] = {"constant", "edge", "reflect", "symmetric"};
+      sb_printf(&b, "(");
+      sb_size(&b, o->n_size, o->size);
+      if (o->has_pad)
+        sb_printf(&b, ", padding=[%lld, %lld, %lld, %lld]",
+                  (long long)o->pad[0], (long long)o->pad[1],
+                  (long long)o->pad[2], (long long)o->pad[3]);
+      sb_printf(&b, ", pad_if_needed=%s, fill=%.17g, padding_mode=%s)",
+                o->pad_if_needed ? "true" : "false", o->fill,
+                m[o->pad_mode & 3]);
+      break;
+    }
+    case PV__TF_COLOR_JITTER: {
+      static const char *nm[] = {"brightness", "contrast", "saturation", "hue"};
+      sb_printf(&b, "(");
+      int first = 1;
+      for (int k = 0; k < 4; k++)
+        if (o->jit_on[k]) {
+          sb_printf(&b, "%s%s=[%.17g, %.17g]", first ? "" : ", ", nm[k],
+                    o->jit[k][0], o->jit[k][1]);
+          first = 0;
+        }
+      sb_printf(&b, ")");
+      break;
+    }
+    case PV__TF_RANDOM_ERASING:
+      sb_printf(&b,
+                "(p=%.17g, scale=[%.17g, %.17g], ratio=[%.17g, %.17g], "
+                "value=[",
+                o->p, o->scale_r[0], o->scale_r[1], o->ratio_r[0],
+                o->ratio_r[1]);
+      for (int k = 0; k < o->n_value; k++) {
+        sb_printf(&b, "%s", k ? ", " : "");
+        sb_float(&b, o->value[k]);
+      }
+      sb_printf(&b, "])");
       break;
     default:
       break;

@@ -29,6 +29,23 @@ typedef enum pv__tf_kind {
   PV__TF_INVERT,
   PV__TF_AUTOCONTRAST,
   PV__TF_EQUALIZE,
+  PV__TF_GAUSSIAN_BLUR,
+  PV__TF_ERASE,
+  /* random ops: sample parameters once per call from the run's pv_rng */
+  PV__TF_RANDOM_HFLIP,
+  PV__TF_RANDOM_VFLIP,
+  PV__TF_RANDOM_RESIZED_CROP,
+  PV__TF_RANDOM_CROP,
+  PV__TF_COLOR_JITTER,
+  PV__TF_RANDOM_GRAYSCALE,
+  PV__TF_RANDOM_GAUSSIAN_BLUR,
+  PV__TF_RANDOM_ERASING,
+  PV__TF_RANDOM_INVERT,
+  PV__TF_RANDOM_POSTERIZE,
+  PV__TF_RANDOM_SOLARIZE,
+  PV__TF_RANDOM_AUTOCONTRAST,
+  PV__TF_RANDOM_EQUALIZE,
+  PV__TF_RANDOM_ADJUST_SHARPNESS,
   PV__TF_KIND_COUNT
 } pv__tf_kind;
 
@@ -49,6 +66,14 @@ typedef struct pv__tf_op {
   int scale;
   double f0, f1; /* factors: brightness/contrast/..., gamma+gain */
   int64_t i0;    /* bits, num_output_channels */
+  double p;      /* probability of the random ops */
+  double scale_r[2], ratio_r[2]; /* random_resized_crop, random_erasing */
+  double jit[4][2];              /* color_jitter ranges */
+  int jit_on[4];
+  int has_pad, pad_if_needed; /* random_crop */
+  double sigma[2];            /* gaussian blur: sigma or [min, max] */
+  int n_value;
+  float value[PV__TF_MAX_CH]; /* erase */
 } pv__tf_op;
 
 struct pv_pipeline {
@@ -57,7 +82,10 @@ struct pv_pipeline {
 };
 
 /* Applies one op to an image; returns a new reference or NULL. */
-pv_tensor *pv__tf_apply(const pv__tf_op *op, pv_tensor *img);
+pv_tensor *pv__tf_apply(const pv__tf_op *op, pv_tensor *img, pv_rng *rng);
+/* The random ops (kind >= PV__TF_RANDOM_HFLIP). */
+pv_tensor *pv__tf_apply_random(const pv__tf_op *op, pv_tensor *img,
+                               pv_rng *rng);
 /* Allocates a pipeline of n ops (copied from ops). */
 pv_pipeline *pv__pipeline_new(const pv__tf_op *ops, int n);
 /* The SPEC name of an op kind. */

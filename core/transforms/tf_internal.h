@@ -29,6 +29,9 @@ void pv__tf_store_round(void *dst, pv_dtype dt, const float *src, int64_t n);
 /* Stores with torch's `.to(dtype)` semantics (truncation toward zero) after
  * clamping to [0, max]: the `_blend` rule of the colour ops. */
 void pv__tf_store_trunc(void *dst, pv_dtype dt, const float *src, int64_t n);
+/* One value cast with torch's `.to(dtype)` (truncation, no clamp beyond the
+ * type's range), for fill values. */
+void pv__tf_store_trunc_raw(void *dst, pv_dtype dt, float v);
 /* Largest value of an image dtype: 255, 65535, or 1 for floats. */
 double pv__tf_max_value(pv_dtype dt);
 int pv__tf_is_float(pv_dtype dt);

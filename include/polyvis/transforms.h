@@ -135,6 +135,61 @@ PV_API pv_tensor *pv_autocontrast(pv_tensor *img);
 /* uint8 only: PIL's histogram equalisation per channel. */
 PV_API pv_tensor *pv_equalize(pv_tensor *img);
 
+/* --- blur and erase ------------------------------------------------------ */
+
+/* Gaussian blur with odd kernel sizes {kx, ky} (width first, as
+ * torchvision's kernel_size) and sigmas {sx, sy}; a sigma <= 0 means
+ * torchvision's default 0.3 * ((k - 1) * 0.5 - 1) + 0.8. Reflect padding;
+ * integer images are computed in float32 and rounded. */
+PV_API pv_tensor *pv_gaussian_blur(pv_tensor *img, const int64_t ksize[2],
+                                   const double sigma[2]);
+
+/* Sets the window rows [i, i+h) x cols [j, j+w) to `value` (n = 1 value for
+ * every channel, or one per channel), as torchvision's F.erase. */
+PV_API pv_tensor *pv_erase(pv_tensor *img, int64_t i, int64_t j, int64_t h,
+                           int64_t w, const float *value, int n);
+
+/* --- randomness ---------------------------------------------------------- */
+
+/* An explicit random state (xoshiro256**). Plain data: embed it, copy it to
+ * fork a stream, give each thread or pipeline its own. torchvision draws from
+ * torch's global generator, whose streams polyvis does not reproduce; the
+ * parameter functions below follow torchvision's formulas, so distributions
+ * match and a seed reproduces polyvis runs exactly. */
+typedef struct pv_rng {
+  uint64_t s[4];
+} pv_rng;
+
+/* Seeds the state (splitmix64 expansion of `seed`). */
+PV_API void pv_rng_seed(pv_rng *rng, uint64_t seed);
+/* Uniform double in [lo, hi). */
+PV_API double pv_rng_uniform(pv_rng *rng, double lo, double hi);
+/* Uniform integer in [lo, hi) (torch.randint's range); lo when hi <= lo. */
+PV_API int64_t pv_rng_randint(pv_rng *rng, int64_t lo, int64_t hi);
+
+/* RandomResizedCrop.get_params: writes {top, left, height, width}. Up to 10
+ * tries of area*U(scale) and exp(U(log ratio)), then the centred fallback. */
+PV_API void pv_random_resized_crop_params(pv_rng *rng, int64_t height,
+                                          int64_t width, const double scale[2],
+                                          const double ratio[2],
+                                          int64_t out[4]);
+/* RandomCrop.get_params: {top, left} for a th x tw crop (after padding). */
+PV_API int pv_random_crop_params(pv_rng *rng, int64_t height, int64_t width,
+                                 int64_t th, int64_t tw, int64_t out[2]);
+/* ColorJitter.get_params: a random order of the 4 ops (0 brightness,
+ * 1 contrast, 2 saturation, 3 hue) and each factor, drawn from the given
+ * [min, max] ranges; a NULL range means the op is skipped (factor NAN). */
+PV_API void pv_color_jitter_params(pv_rng *rng, const double brightness[2],
+                                   const double contrast[2],
+                                   const double saturation[2],
+                                   const double hue[2], int order[4],
+                                   double factors[4]);
+/* RandomErasing.get_params: returns 1 and {i, j, h, w} when one of the 10
+ * tries fits, 0 (no erase) otherwise. */
+PV_API int pv_random_erasing_params(pv_rng *rng, int64_t height, int64_t width,
+                                    const double scale[2],
+                                    const double ratio[2], int64_t out[4]);
+
 /* --- pipelines ----------------------------------------------------------- */
 
 /* An opaque, immutable sequence of transforms. A pipeline may be shared by
@@ -162,6 +217,13 @@ PV_API pv_pipeline *pv_compose(pv_pipeline *const *parts, int n);
  * the chain is resize -> center_crop -> to float -> normalize on a uint8
  * image, a fused single-pass kernel runs instead, with identical results. */
 PV_API pv_tensor *pv_pipeline_run(const pv_pipeline *p, pv_tensor *img);
+
+/* Runs with an explicit random state for the random ops (random_crop,
+ * color_jitter, ...): each random op samples its parameters once per call,
+ * for the whole batch. pv_pipeline_run uses a per-thread state seeded from
+ * POLYVIS_SEED (or the clock). */
+PV_API pv_tensor *pv_pipeline_run_rng(const pv_pipeline *p, pv_tensor *img,
+                                      pv_rng *rng);
 
 /* Writes the canonical SPEC of the pipeline (all parameters spelled out)
  * into buf; returns the length it needed, like snprintf. */

@@ -185,6 +185,19 @@ low = (u8s // 3 + 60).to(torch.uint8)
 case("autocontrast_low", "low", low, "autocontrast()", F.autocontrast(low), "u8")
 case("equalize_low", "low", low, "equalize()", F.equalize(low), "exact")
 
+# --- blur and erase ---------------------------------------------------------
+for iname in ("u8", "f32", "u8b"):
+    it = ims[iname]
+    ut = "u8" if it.dtype == torch.uint8 else "f32"
+    case("blur_%s_5x3" % iname, iname, it, "gaussian_blur([5, 3], [1.2, 0.7])",
+         F.gaussian_blur(it, [5, 3], [1.2, 0.7]), ut)
+    case("blur_%s_default" % iname, iname, it, "gaussian_blur(7)", F.gaussian_blur(it, [7, 7]), ut)
+    v = torch.tensor([0.25, 0.5, 0.75])[:, None, None]
+    if it.dtype == torch.uint8:
+        v = torch.tensor([10.0, 200.0, 255.0])[:, None, None]
+    case("erase_%s" % iname, iname, it, "erase(2, 3, 5, 7, [%s])" % ", ".join("%g" % x for x in v.flatten()),
+         F.erase(it, 2, 3, 5, 7, v), "exact")
+
 with open(os.path.join(out, "cases.txt"), "w") as f:
     f.write("\n".join(lines) + "\n")
 

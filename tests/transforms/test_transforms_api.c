@@ -247,7 +247,94 @@ static void test_cli(void) {
   pv_tensor_release(t);
 }
 
+static void test_random(void) {
+  pv_rng r;
+  double scale[2] = {0.08, 1.0}, ratio[2] = {3.0 / 4, 4.0 / 3};
+  for (uint64_t seed = 0; seed < 300; seed++) {
+    pv_rng_seed(&r, seed);
+    int64_t b[4];
+    pv_random_resized_crop_params(&r, 120, 200, scale, ratio, b);
+    CHECK(b[0] >= 0 && b[1] >= 0 && b[2] > 0 && b[3] > 0);
+    CHECK(b[0] + b[2] <= 120 && b[1] + b[3] <= 200);
+    /* w = round(sqrt(A*a)), h = round(sqrt(A/a)): area and aspect within
+     * the ranges up to the rounding */
+    double area = (double)b[2] * b[3], asp = (double)b[3] / b[2];
+    CHECK(area <= 120 * 200 * 1.0 + 1e-9);
+    CHECK(asp >= 0.6 && asp <= 1.7);
+    int64_t e[4];
+    if (pv_random_erasing_params(&r, 50, 60, (double[2]){0.02, 0.33},
+                                 (double[2]){0.3, 3.3}, e)) {
+      CHECK(e[2] < 50 && e[3] < 60 && e[0] + e[2] <= 50 && e[1] + e[3] <= 60);
+    }
+    int order[4];
+    double f[4];
+    pv_color_jitter_params(&r, (double[2]){0.6, 1.4}, NULL,
+                           (double[2]){0.0, 2.0}, (double[2]){-0.1, 0.1}, order,
+                           f);
+    int seen = 0;
+    for (int i = 0; i < 4; i++)
+      seen |= 1 << order[i];
+    CHECK(seen == 15);
+    CHECK(f[0] >= 0.6 && f[0] < 1.4 && isnan(f[1]) && f[3] >= -0.1 &&
+          f[3] < 0.1);
+    int64_t lo = pv_rng_randint(&r, 3, 7);
+    CHECK(lo >= 3 && lo < 7);
+  }
+  /* the fallback: an extreme aspect with no fitting try is centred */
+  pv_rng_seed(&r, 1);
+  int64_t b[4];
+  pv_random_resized_crop_params(&r, 10, 1000, (double[2]){1.0, 1.0},
+                                (double[2]){1.0, 1.0}, b);
+  CHECK_EQ_INT(b[2], 10);
+  CHECK_EQ_INT(b[3], 10); /* in_ratio 100 > max(ratio) 1: w = round(h) */
+  CHECK_EQ_INT(b[1], 495);
+  /* a seeded pipeline is reproducible, different seeds differ */
+  pv_pipeline *p = NULL;
+  CHECK(pv_pipeline_parse(
+            "random_resized_crop(24) | random_horizontal_flip | "
+            "color_jitter(0.4, 0.4, 0.4, 0.1) | random_grayscale(0.2) | "
+            "random_erasing(p=1.0)",
+            &p) == 0);
+  char buf[2048], buf2[2048];
+  pv_pipeline_describe(p, buf, sizeof buf);
+  pv_pipeline *q = NULL;
+  CHECK(pv_pipeline_parse(buf, &q) == 0);
+  pv_pipeline_describe(q, buf2, sizeof buf2);
+  CHECK(strcmp(buf, buf2) == 0);
+  pv_pipeline_free(q);
+  int64_t s[3] = {3, 40, 50};
+  pv_tensor *img = random_u8(3, s);
+  pv_rng r1, r2, r3;
+  pv_rng_seed(&r1, 7);
+  pv_rng_seed(&r2, 7);
+  pv_rng_seed(&r3, 8);
+  pv_tensor *a = pv_pipeline_run_rng(p, img, &r1);
+  pv_tensor *c = pv_pipeline_run_rng(p, img, &r2);
+  pv_tensor *d = pv_pipeline_run_rng(p, img, &r3);
+  CHECK(a && c && d);
+  if (a && c && d) {
+    CHECK(pv_tensor_shape(a)[1] == 24 && pv_tensor_shape(a)[2] == 24);
+    CHECK(memcmp(pv_tensor_data(a), pv_tensor_data(c), 3 * 24 * 24) == 0);
+    CHECK(memcmp(pv_tensor_data(a), pv_tensor_data(d), 3 * 24 * 24) != 0);
+  }
+  pv_tensor_release(a);
+  pv_tensor_release(c);
+  pv_tensor_release(d);
+  pv_pipeline_free(p);
+  /* random_crop with pad_if_needed pads both sides by the shortfall */
+  CHECK(pv_pipeline_parse("random_crop([60, 52], pad_if_needed=true)", &p) ==
+        0);
+  a = pv_pipeline_run_rng(p, img, &r1);
+  CHECK(a && pv_tensor_shape(a)[1] == 60 && pv_tensor_shape(a)[2] == 52);
+  pv_tensor_release(a);
+  pv_pipeline_free(p);
+  CHECK(pv_pipeline_parse("random_horizontal_flip(p=1.5)", &p) ==
+        PV_ERR_INVALID_ARG);
+  pv_tensor_release(img);
+}
+
 int main(void) {
+  test_random();
   test_output_size();
   test_parser();
   test_fused();
