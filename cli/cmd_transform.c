@@ -44,9 +44,9 @@ static void help(FILE *f) {
       "                    --no-antialias reproduces 0.14.1's tensor "
       "presets)\n"
       "  --exif            apply the EXIF orientation when decoding an image\n"
-      "  --seed N          seed for random transforms (reserved: the current "
-      "ops are\n"
-      "                    deterministic)\n"
+      "  --seed N          seed for the random ops (random_crop, color_jitter, "
+      "...);\n"
+      "                    without it they draw from a clock-seeded state\n"
       "  --device D        accepted for symmetry; transforms run on the CPU "
       "for now\n"
       "  --print           print the canonical pipeline and exit\n"
@@ -86,6 +86,7 @@ static int run(int argc, char **argv) {
   const char *input = NULL, *output = NULL, *spec = NULL, *preset = NULL;
   const char *device = NULL;
   long long resize = 0, crop = 0, seed = 0;
+  int have_seed = 0;
   int interp = PV_RESIZE_BILINEAR, antialias = 1, exif = 0, json = 0;
   int print = 0, verbose = 0;
   for (int i = 1; i < argc; i++) {
@@ -122,8 +123,9 @@ static int run(int argc, char **argv) {
     else if (!strcmp(a, "--seed") && has) {
       char *e;
       seed = strtoll(argv[++i], &e, 10);
-      if (*e)
+      if (*e || e == argv[i])
         return pv_cli_usage("transform", "--seed needs an integer");
+      have_seed = 1;
     } else if (a[0] == '-' && a[1])
       return pv_cli_usage("transform", "unknown option '%s'", a);
     else if (!input)
@@ -131,7 +133,6 @@ static int run(int argc, char **argv) {
     else
       return pv_cli_usage("transform", "unexpected argument '%s'", a);
   }
-  (void)seed;
   (void)device; /* transforms run on the CPU for now (see --help) */
   if (!!spec + !!preset != 1)
     return pv_cli_usage("transform", "give exactly one of --pipeline SPEC or "
@@ -186,7 +187,13 @@ static int run(int argc, char **argv) {
     pv_pipeline_free(p);
     return pv_cli_fail("transform", input);
   }
-  pv_tensor *out = pv_pipeline_run(p, in);
+  pv_tensor *out;
+  if (have_seed) {
+    pv_rng rng;
+    pv_rng_seed(&rng, (uint64_t)seed);
+    out = pv_pipeline_run_rng(p, in, &rng);
+  } else
+    out = pv_pipeline_run(p, in);
   pv_pipeline_free(p);
   pv_tensor_release(in);
   if (!out)

@@ -63,9 +63,11 @@ fused_rows(void *vctx, int64_t begin, int64_t end) {
             acc = FMA((float)s[ix[0] * c->sx], wt[0],
                       (float)s[ix[1] * c->sx] * wt[1]);
           else if (fx->aa) { /* same chain as resize.c's width pass */
-            acc = n > 0 ? (float)s[ix[0] * c->sx] * wt[0] : 0.0f;
+            const int64_t sx = c->sx;
+            const uint8_t *sp = s + (n > 0 ? ix[0] : 0) * sx;
+            acc = n > 0 ? (float)sp[0] * wt[0] : 0.0f;
             for (int j = 1; j < n; j++)
-              acc = acc + (float)((float)s[ix[j] * c->sx] * wt[j]);
+              acc = acc + (float)sp[j * sx] * wt[j];
           } else {
             acc = n > 0 ? (float)s[ix[0] * c->sx] * wt[0] : 0.0f;
             for (int j = 1; j < n; j++)

@@ -223,7 +223,37 @@ typedef struct {
   const pv__filter *fx, *fy;
   const uint8_t *need;
   int two_tap; /* non-antialiased bilinear: torch's 2-tap specialisation */
+  const uint8_t *src8; /* uint8 source read directly (exact as float) */
 } resample_ctx;
+
+/* One output row of the width pass from a source row of type T: the tap
+ * chain of torch for each filter kind (see pv__filter_build). */
+#define PV__PASS_W_ROW(T)                                                      \
+  do {                                                                         \
+    const T *s = (const T *)srow;                                              \
+    for (int64_t x = 0; x < c->ow; x++) {                                      \
+      const int64_t *ix = fx->idx + x * fx->k;                                 \
+      const float *wt = fx->w + x * fx->k;                                     \
+      int n = fx->cnt[x];                                                      \
+      float acc;                                                               \
+      if (n == 2 && c->two_tap) /* torch: t0 * w0 + t1 * w1 */                 \
+        acc = FMA((float)s[ix[0]], wt[0], (float)s[ix[1]] * wt[1]);            \
+      else if (fx->aa) {                                                       \
+        /* torch's antialiased width pass: measured to round closest to a      \
+         * plain multiply-add chain (see docs/transforms.md); taps are         \
+         * contiguous */                                                       \
+        const T *sp = s + (n > 0 ? ix[0] : 0);                                 \
+        acc = n > 0 ? (float)sp[0] * wt[0] : 0.0f;                             \
+        for (int j = 1; j < n; j++)                                            \
+          acc = acc + (float)sp[j] * wt[j];                                    \
+      } else {                                                                 \
+        acc = n > 0 ? (float)s[ix[0]] * wt[0] : 0.0f;                          \
+        for (int j = 1; j < n; j++)                                            \
+          acc = FMA((float)s[ix[j]], wt[j], acc);                              \
+      }                                                                        \
+      d[x] = acc;                                                              \
+    }                                                                          \
+  } while (0)
 
 __attribute__((target_clones("fma", "default"))) static void
 pass_w(void *vctx, int64_t begin, int64_t end) {
@@ -232,27 +262,13 @@ pass_w(void *vctx, int64_t begin, int64_t end) {
   for (int64_t r = begin; r < end; r++) {
     if (!c->need[r % c->h])
       continue;
-    const float *s = c->src + r * c->w;
     float *d = c->tmp + r * c->ow;
-    for (int64_t x = 0; x < c->ow; x++) {
-      const int64_t *ix = fx->idx + x * fx->k;
-      const float *wt = fx->w + x * fx->k;
-      int n = fx->cnt[x];
-      float acc;
-      if (n == 2 && c->two_tap) /* torch: t0 * w0 + t1 * w1 */
-        acc = FMA(s[ix[0]], wt[0], s[ix[1]] * wt[1]);
-      else if (fx->aa) {
-        /* torch's antialiased width pass: measured to round closest to a
-         * plain multiply-add chain (see docs/transforms.md) */
-        acc = n > 0 ? s[ix[0]] * wt[0] : 0.0f;
-        for (int j = 1; j < n; j++)
-          acc = acc + (float)(s[ix[j]] * wt[j]);
-      } else {
-        acc = n > 0 ? s[ix[0]] * wt[0] : 0.0f;
-        for (int j = 1; j < n; j++)
-          acc = FMA(s[ix[j]], wt[j], acc);
-      }
-      d[x] = acc;
+    if (c->src8) {
+      const uint8_t *srow = c->src8 + r * c->w;
+      PV__PASS_W_ROW(uint8_t);
+    } else {
+      const float *srow = c->src + r * c->w;
+      PV__PASS_W_ROW(float);
     }
   }
 }
@@ -292,10 +308,20 @@ pass_h(void *vctx, int64_t begin, int64_t end) {
   }
 }
 
+static int resample(const float *src, const uint8_t *src8, int64_t planes,
+                    int64_t h, int64_t w, const pv__filter *fy,
+                    const pv__filter *fx, float *dst);
+
 int pv__resample_f32(const float *src, int64_t planes, int64_t h, int64_t w,
                      const pv__filter *fy, const pv__filter *fx, float *dst) {
-  resample_ctx c = {src,       NULL, dst, h,    w,          fy->n_out,
-                    fx->n_out, fx,   fy,  NULL, fx->two_tap};
+  return resample(src, NULL, planes, h, w, fy, fx, dst);
+}
+
+static int resample(const float *src, const uint8_t *src8, int64_t planes,
+                    int64_t h, int64_t w, const pv__filter *fy,
+                    const pv__filter *fx, float *dst) {
+  resample_ctx c = {src,       NULL, dst, h,    w,           fy->n_out,
+                    fx->n_out, fx,   fy,  NULL, fx->two_tap, src8};
   c.tmp = malloc(sizeof(float) * (size_t)(planes * h * c.ow));
   uint8_t *need = calloc((size_t)h, 1);
   if (!c.tmp || !need) {
@@ -400,15 +426,17 @@ pv_tensor *pv_resize(pv_tensor *img, int n_size, const int64_t *size,
     fin = pv_tensor_data(src);
     fout = pv_tensor_data(out);
   } else {
-    fin = malloc(sizeof(float) * (size_t)n_in);
+    if (src->dtype != PV_U8)
+      fin = malloc(sizeof(float) * (size_t)n_in);
     fout = malloc(sizeof(float) * (size_t)n_out);
-    if (!fin || !fout)
+    if ((!fin && src->dtype != PV_U8) || !fout)
       rc = pv_set_error(PV_ERR_NOMEM, "resize: out of memory");
-    else
+    else if (fin)
       pv__tf_load_f32(fin, pv_tensor_data(src), src->dtype, n_in);
   }
   if (!rc)
-    rc = pv__resample_f32(fin, g.planes, g.h, g.w, &fy, &fx, fout);
+    rc = resample(fin, src->dtype == PV_U8 ? pv_tensor_data(src) : NULL,
+                  g.planes, g.h, g.w, &fy, &fx, fout);
   if (!rc && src->dtype != PV_F32)
     pv__tf_store_round(pv_tensor_data(out), out->dtype, fout, n_out);
   if (src->dtype != PV_F32) {
