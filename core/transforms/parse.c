@@ -176,6 +176,26 @@ static const op_def k_ops[] = {
     {"random_equalize", PV__TF_RANDOM_EQUALIZE, {"p"}},
     {"random_posterize", PV__TF_RANDOM_POSTERIZE, {"bits", "p"}},
     {"random_solarize", PV__TF_RANDOM_SOLARIZE, {"threshold", "p"}},
+    {"affine",
+     PV__TF_AFFINE,
+     {"angle", "translate", "scale", "shear", "interpolation", "fill",
+      "center"}},
+    {"rotate",
+     PV__TF_ROTATE,
+     {"angle", "interpolation", "expand", "center", "fill"}},
+    {"perspective",
+     PV__TF_PERSPECTIVE,
+     {"startpoints", "endpoints", "interpolation", "fill"}},
+    {"random_rotation",
+     PV__TF_RANDOM_ROTATION,
+     {"degrees", "interpolation", "expand", "center", "fill"}},
+    {"random_affine",
+     PV__TF_RANDOM_AFFINE,
+     {"degrees", "translate", "scale", "shear", "interpolation", "fill",
+      "center"}},
+    {"random_perspective",
+     PV__TF_RANDOM_PERSPECTIVE,
+     {"distortion_scale", "p", "interpolation", "fill"}},
     {"random_adjust_sharpness",
      PV__TF_RANDOM_ADJUST_SHARPNESS,
      {"sharpness_factor", "p"}},
@@ -393,6 +413,8 @@ static int get_prob(parser *p, const tf_val *v, const char *op, double *out) {
 
 static int bind_more(parser *p, const op_def *d, tf_val *const *a,
                      pv__tf_op *op);
+static int bind_warp(parser *p, const op_def *d, tf_val *const *a,
+                     pv__tf_op *op);
 
 /* Applies the bound arguments (NULL = not given) to op `d`. */
 static int bind(parser *p, const op_def *d, tf_val *const *a, pv__tf_op *op) {
@@ -540,6 +562,155 @@ static int bind(parser *p, const op_def *d, tf_val *const *a, pv__tf_op *op) {
     return get_int(p, a[0], n, "bits", &op->i0);
   default:
     return bind_more(p, d, a, op);
+  }
+}
+
+/* fill: none, a number or a list (1 or C values). */
+static int get_fill(parser *p, const tf_val *v, const char *op, pv__tf_op *o) {
+  if (v->kind == 0) {
+    o->has_fill = 0;
+    return 0;
+  }
+  if (get_vec(p, v, op, "fill", &o->n_value, o->value))
+    return PV_ERR_INVALID_ARG;
+  o->has_fill = 1;
+  return 0;
+}
+
+static int get_pair(parser *p, const tf_val *v, const char *op,
+                    const char *param, double out[2]) {
+  if (want_kind(p, v, op, param, 0, 0, 1))
+    return PV_ERR_INVALID_ARG;
+  if (v->n != 2) {
+    char msg[120];
+    snprintf(msg, sizeof msg, "%s: '%s' needs 2 values", op, param);
+    return perr(p, v->pos, msg, NULL);
+  }
+  out[0] = v->num[0];
+  out[1] = v->num[1];
+  return 0;
+}
+
+/* affine/rotate/perspective and their random classes. */
+static int bind_warp(parser *p, const op_def *d, tf_val *const *a,
+                     pv__tf_op *op) {
+  const char *n = d->name;
+  op->interp = PV_RESIZE_NEAREST;
+  op->f1 = 1.0; /* scale */
+  switch (d->kind) {
+  case PV__TF_AFFINE:
+  case PV__TF_RANDOM_AFFINE: {
+    int rnd = d->kind == PV__TF_RANDOM_AFFINE;
+    if (!a[0])
+      return perr(p, p->pos, "missing argument", rnd ? "degrees" : "angle");
+    if (rnd) {
+      if (get_range(p, a[0], n, "degrees", 0, -INFINITY, op->degrees))
+        return PV_ERR_INVALID_ARG;
+    } else if (get_float(p, a[0], n, "angle", &op->f0))
+      return PV_ERR_INVALID_ARG;
+    if (a[1] && a[1]->kind != 0) {
+      if (get_pair(p, a[1], n, "translate", op->translate))
+        return PV_ERR_INVALID_ARG;
+      op->has_translate = 1;
+    } else if (!rnd)
+      return perr(p, p->pos, "affine: missing argument", "translate");
+    if (a[2] && a[2]->kind != 0) {
+      if (rnd) {
+        if (get_pair(p, a[2], n, "scale", op->scale_r))
+          return PV_ERR_INVALID_ARG;
+        op->has_scale = 1;
+      } else if (get_float(p, a[2], n, "scale", &op->f1))
+        return PV_ERR_INVALID_ARG;
+    } else if (!rnd)
+      return perr(p, p->pos, "affine: missing argument", "scale");
+    if (a[3] && a[3]->kind != 0) {
+      if (want_kind(p, a[3], n, "shear", 1, 0, 1))
+        return PV_ERR_INVALID_ARG;
+      int k = a[3]->kind == 1 ? 1 : a[3]->n;
+      if (k != 1 && k != 2 && !(rnd && k == 4))
+        return perr(p, a[3]->pos, "shear needs 1, 2 (or 4) values", NULL);
+      for (int i = 0; i < k; i++)
+        op->shear[i] = a[3]->num[i];
+      op->n_shear = k;
+    } else if (!rnd)
+      return perr(p, p->pos, "affine: missing argument", "shear");
+    if (a[4] && get_interp(p, a[4], n, &op->interp))
+      return PV_ERR_INVALID_ARG;
+    if (rnd) {
+      op->has_fill = 1;
+      op->n_value = 1;
+    }
+    if (a[5] && get_fill(p, a[5], n, op))
+      return PV_ERR_INVALID_ARG;
+    if (a[6] && a[6]->kind != 0) {
+      if (get_pair(p, a[6], n, "center", op->center))
+        return PV_ERR_INVALID_ARG;
+      op->has_center = 1;
+    }
+    return 0;
+  }
+  case PV__TF_ROTATE:
+  case PV__TF_RANDOM_ROTATION: {
+    int rnd = d->kind == PV__TF_RANDOM_ROTATION;
+    if (!a[0])
+      return perr(p, p->pos, "missing argument", rnd ? "degrees" : "angle");
+    if (rnd) {
+      if (get_range(p, a[0], n, "degrees", 0, -INFINITY, op->degrees))
+        return PV_ERR_INVALID_ARG;
+      op->has_fill = 1;
+      op->n_value = 1;
+    } else if (get_float(p, a[0], n, "angle", &op->f0))
+      return PV_ERR_INVALID_ARG;
+    if (a[1] && get_interp(p, a[1], n, &op->interp))
+      return PV_ERR_INVALID_ARG;
+    if (a[2] && get_bool(p, a[2], n, "expand", &op->expand))
+      return PV_ERR_INVALID_ARG;
+    if (a[3] && a[3]->kind != 0) {
+      if (get_pair(p, a[3], n, "center", op->center))
+        return PV_ERR_INVALID_ARG;
+      op->has_center = 1;
+    }
+    if (a[4] && get_fill(p, a[4], n, op))
+      return PV_ERR_INVALID_ARG;
+    return 0;
+  }
+  case PV__TF_PERSPECTIVE:
+    op->interp = PV_RESIZE_BILINEAR;
+    for (int k = 0; k < 2; k++) {
+      if (!a[k])
+        return perr(p, p->pos, "perspective: missing argument", d->params[k]);
+      if (want_kind(p, a[k], n, d->params[k], 0, 0, 1))
+        return PV_ERR_INVALID_ARG;
+      if (a[k]->n != 8)
+        return perr(p, a[k]->pos,
+                    "perspective: points need 8 values [x0, y0, ..., x3, y3]",
+                    NULL);
+      for (int i = 0; i < 8; i++)
+        op->pts[8 * k + i] = a[k]->num[i];
+    }
+    if (a[2] && get_interp(p, a[2], n, &op->interp))
+      return PV_ERR_INVALID_ARG;
+    if (a[3] && get_fill(p, a[3], n, op))
+      return PV_ERR_INVALID_ARG;
+    return 0;
+  case PV__TF_RANDOM_PERSPECTIVE:
+    op->interp = PV_RESIZE_BILINEAR;
+    op->f0 = 0.5;
+    op->has_fill = 1;
+    op->n_value = 1;
+    if (a[0] && get_float(p, a[0], n, "distortion_scale", &op->f0))
+      return PV_ERR_INVALID_ARG;
+    if (op->f0 < 0 || op->f0 > 1)
+      return perr(p, a[0]->pos, "distortion_scale must be in [0, 1]", NULL);
+    if (a[1] && get_prob(p, a[1], n, &op->p))
+      return PV_ERR_INVALID_ARG;
+    if (a[2] && get_interp(p, a[2], n, &op->interp))
+      return PV_ERR_INVALID_ARG;
+    if (a[3] && get_fill(p, a[3], n, op))
+      return PV_ERR_INVALID_ARG;
+    return 0;
+  default:
+    return 0;
   }
 }
 
@@ -703,7 +874,7 @@ static int bind_more(parser *p, const op_def *d, tf_val *const *a,
       return PV_ERR_INVALID_ARG;
     return 0;
   default:
-    return 0;
+    return bind_warp(p, d, a, op);
   }
 }
 

@@ -112,6 +112,19 @@ pv_tensor *pv__tf_apply(const pv__tf_op *op, pv_tensor *img, pv_rng *rng) {
   case PV__TF_ERASE:
     return pv_erase(img, op->top, op->left, op->height, op->width, op->value,
                     op->n_value);
+  case PV__TF_AFFINE: {
+    double sh[2] = {op->shear[0], op->n_shear >= 2 ? op->shear[1] : 0.0};
+    return pv_affine(img, op->f0, op->translate, op->f1, sh, op->interp,
+                     op->has_fill ? op->value : NULL, op->n_value,
+                     op->has_center ? op->center : NULL);
+  }
+  case PV__TF_ROTATE:
+    return pv_rotate(img, op->f0, op->interp, op->expand,
+                     op->has_center ? op->center : NULL,
+                     op->has_fill ? op->value : NULL, op->n_value);
+  case PV__TF_PERSPECTIVE:
+    return pv_perspective(img, op->pts, op->pts + 8, op->interp,
+                          op->has_fill ? op->value : NULL, op->n_value);
   default:
     pv_set_error(PV_ERR_INTERNAL, "pipeline: unknown op kind %d", op->kind);
     return NULL;
@@ -430,6 +443,62 @@ int pv_pipeline_describe(const pv_pipeline *p, char *buf, size_t size) {
         sb_float(&b, o->value[k]);
       }
       sb_printf(&b, "])");
+      break;
+    case PV__TF_AFFINE:
+    case PV__TF_RANDOM_AFFINE:
+      if (o->kind == PV__TF_AFFINE)
+        sb_printf(&b, "(%.17g, [%.17g, %.17g], %.17g, [%.17g, %.17g]", o->f0,
+                  o->translate[0], o->translate[1], o->f1, o->shear[0],
+                  o->n_shear >= 2 ? o->shear[1] : 0.0);
+      else {
+        sb_printf(&b, "([%.17g, %.17g]", o->degrees[0], o->degrees[1]);
+        if (o->has_translate)
+          sb_printf(&b, ", translate=[%.17g, %.17g]", o->translate[0],
+                    o->translate[1]);
+        if (o->has_scale)
+          sb_printf(&b, ", scale=[%.17g, %.17g]", o->scale_r[0], o->scale_r[1]);
+        if (o->n_shear) {
+          sb_printf(&b, ", shear=[");
+          for (int k = 0; k < o->n_shear; k++)
+            sb_printf(&b, "%s%.17g", k ? ", " : "", o->shear[k]);
+          sb_printf(&b, "]");
+        }
+      }
+      sb_printf(&b, ", interpolation=%s", interp_name(o->interp));
+      goto warp_tail;
+    case PV__TF_ROTATE:
+    case PV__TF_RANDOM_ROTATION:
+      if (o->kind == PV__TF_ROTATE)
+        sb_printf(&b, "(%.17g", o->f0);
+      else
+        sb_printf(&b, "([%.17g, %.17g]", o->degrees[0], o->degrees[1]);
+      sb_printf(&b, ", interpolation=%s, expand=%s", interp_name(o->interp),
+                o->expand ? "true" : "false");
+      goto warp_tail;
+    case PV__TF_PERSPECTIVE:
+    case PV__TF_RANDOM_PERSPECTIVE:
+      if (o->kind == PV__TF_PERSPECTIVE) {
+        sb_printf(&b, "([");
+        for (int k = 0; k < 16; k++)
+          sb_printf(&b, "%s%.17g", k == 8 ? "], [" : (k ? ", " : ""),
+                    o->pts[k]);
+        sb_printf(&b, "]");
+      } else
+        sb_printf(&b, "(%.17g, p=%.17g", o->f0, o->p);
+      sb_printf(&b, ", interpolation=%s", interp_name(o->interp));
+    warp_tail:
+      if (o->has_center)
+        sb_printf(&b, ", center=[%.17g, %.17g]", o->center[0], o->center[1]);
+      if (o->has_fill) {
+        sb_printf(&b, ", fill=[");
+        for (int k = 0; k < o->n_value; k++) {
+          sb_printf(&b, "%s", k ? ", " : "");
+          sb_float(&b, o->value[k]);
+        }
+        sb_printf(&b, "]");
+      } else
+        sb_printf(&b, ", fill=none");
+      sb_printf(&b, ")");
       break;
     default:
       break;

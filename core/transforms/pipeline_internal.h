@@ -31,6 +31,9 @@ typedef enum pv__tf_kind {
   PV__TF_EQUALIZE,
   PV__TF_GAUSSIAN_BLUR,
   PV__TF_ERASE,
+  PV__TF_AFFINE,
+  PV__TF_ROTATE,
+  PV__TF_PERSPECTIVE,
   /* random ops: sample parameters once per call from the run's pv_rng */
   PV__TF_RANDOM_HFLIP,
   PV__TF_RANDOM_VFLIP,
@@ -46,6 +49,9 @@ typedef enum pv__tf_kind {
   PV__TF_RANDOM_AUTOCONTRAST,
   PV__TF_RANDOM_EQUALIZE,
   PV__TF_RANDOM_ADJUST_SHARPNESS,
+  PV__TF_RANDOM_ROTATION,
+  PV__TF_RANDOM_AFFINE,
+  PV__TF_RANDOM_PERSPECTIVE,
   PV__TF_KIND_COUNT
 } pv__tf_kind;
 
@@ -73,7 +79,12 @@ typedef struct pv__tf_op {
   int has_pad, pad_if_needed; /* random_crop */
   double sigma[2];            /* gaussian blur: sigma or [min, max] */
   int n_value;
-  float value[PV__TF_MAX_CH]; /* erase */
+  float value[PV__TF_MAX_CH]; /* erase; warps' fill (has_fill) */
+  int has_fill, has_center, expand;
+  double translate[2], shear[4], center[2];
+  double pts[16]; /* perspective: startpoints, endpoints */
+  double degrees[2];
+  int has_translate, has_scale, n_shear;
 } pv__tf_op;
 
 struct pv_pipeline {

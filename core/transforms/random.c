@@ -136,3 +136,49 @@ int pv_random_erasing_params(pv_rng *rng, int64_t height, int64_t width,
   out[3] = width;
   return 0;
 }
+
+void pv_random_affine_params(pv_rng *rng, const double degrees[2],
+                             const double *translate, const double *scale,
+                             const double *shear, int n_shear, int64_t width,
+                             int64_t height, double out[6]) {
+  out[0] = pv_rng_uniform(rng, degrees[0], degrees[1]);
+  out[1] = out[2] = 0;
+  if (translate) {
+    double mdx = translate[0] * (double)width;
+    double mdy = translate[1] * (double)height;
+    out[1] = nearbyint(pv_rng_uniform(rng, -mdx, mdx));
+    out[2] = nearbyint(pv_rng_uniform(rng, -mdy, mdy));
+  }
+  out[3] = scale ? pv_rng_uniform(rng, scale[0], scale[1]) : 1.0;
+  out[4] = out[5] = 0;
+  if (shear && n_shear >= 2) {
+    out[4] = pv_rng_uniform(rng, shear[0], shear[1]);
+    if (n_shear == 4)
+      out[5] = pv_rng_uniform(rng, shear[2], shear[3]);
+  }
+}
+
+void pv_random_perspective_params(pv_rng *rng, int64_t width, int64_t height,
+                                  double distortion, double start[8],
+                                  double end[8]) {
+  int64_t hh = height / 2, hw = width / 2;
+  int64_t dw = (int64_t)(distortion * (double)hw);
+  int64_t dh = (int64_t)(distortion * (double)hh);
+  double s[8] = {0,
+                 0,
+                 (double)(width - 1),
+                 0,
+                 (double)(width - 1),
+                 (double)(height - 1),
+                 0,
+                 (double)(height - 1)};
+  memcpy(start, s, sizeof s);
+  end[0] = (double)pv_rng_randint(rng, 0, dw + 1);
+  end[1] = (double)pv_rng_randint(rng, 0, dh + 1);
+  end[2] = (double)pv_rng_randint(rng, width - dw - 1, width);
+  end[3] = (double)pv_rng_randint(rng, 0, dh + 1);
+  end[4] = (double)pv_rng_randint(rng, width - dw - 1, width);
+  end[5] = (double)pv_rng_randint(rng, height - dh - 1, height);
+  end[6] = (double)pv_rng_randint(rng, 0, dw + 1);
+  end[7] = (double)pv_rng_randint(rng, height - dh - 1, height);
+}

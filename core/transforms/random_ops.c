@@ -140,6 +140,52 @@ pv_tensor *pv__tf_apply_random(const pv__tf_op *o, pv_tensor *img,
       return pv_tensor_retain(img);
     return pv_erase(img, box[0], box[1], box[2], box[3], o->value, o->n_value);
   }
+  case PV__TF_RANDOM_ROTATION: {
+    double angle = pv_rng_uniform(rng, o->degrees[0], o->degrees[1]);
+    return pv_rotate(img, angle, o->interp, o->expand,
+                     o->has_center ? o->center : NULL,
+                     o->has_fill ? o->value : NULL, o->n_value);
+  }
+  case PV__TF_RANDOM_AFFINE: {
+    int nd = pv_tensor_ndim(img);
+    if (nd < 3) {
+      pv_set_error(PV_ERR_SHAPE, "random_affine: image needs 3+ dims");
+      return NULL;
+    }
+    double sh[4] = {0, 0, 0, 0};
+    int nsh = 0;
+    if (o->n_shear == 1) {
+      sh[0] = -fabs(o->shear[0]);
+      sh[1] = fabs(o->shear[0]);
+      nsh = 2;
+    } else if (o->n_shear >= 2) {
+      memcpy(sh, o->shear, sizeof sh);
+      nsh = o->n_shear;
+    }
+    double prm[6];
+    pv_random_affine_params(
+        rng, o->degrees, o->has_translate ? o->translate : NULL,
+        o->has_scale ? o->scale_r : NULL, nsh ? sh : NULL, nsh,
+        pv_tensor_shape(img)[nd - 1], pv_tensor_shape(img)[nd - 2], prm);
+    double tr[2] = {prm[1], prm[2]}, shear[2] = {prm[4], prm[5]};
+    return pv_affine(img, prm[0], tr, prm[3], shear, o->interp,
+                     o->has_fill ? o->value : NULL, o->n_value,
+                     o->has_center ? o->center : NULL);
+  }
+  case PV__TF_RANDOM_PERSPECTIVE: {
+    if (!(pv_rng_uniform(rng, 0, 1) < o->p))
+      return pv_tensor_retain(img);
+    int nd = pv_tensor_ndim(img);
+    if (nd < 3) {
+      pv_set_error(PV_ERR_SHAPE, "random_perspective: image needs 3+ dims");
+      return NULL;
+    }
+    double st[8], en[8];
+    pv_random_perspective_params(rng, pv_tensor_shape(img)[nd - 1],
+                                 pv_tensor_shape(img)[nd - 2], o->f0, st, en);
+    return pv_perspective(img, st, en, o->interp, o->has_fill ? o->value : NULL,
+                          o->n_value);
+  }
   default:
     pv_set_error(PV_ERR_INTERNAL, "pipeline: op kind %d is not random",
                  o->kind);

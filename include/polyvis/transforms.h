@@ -135,6 +135,32 @@ PV_API pv_tensor *pv_autocontrast(pv_tensor *img);
 /* uint8 only: PIL's histogram equalisation per channel. */
 PV_API pv_tensor *pv_equalize(pv_tensor *img);
 
+/* --- warps ---------------------------------------------------------------- */
+
+/* torchvision's F.affine on tensors: rotation `angle` (degrees, clockwise as
+ * in torchvision's affine), `translate` {tx, ty} pixels (NULL = 0), `scale`,
+ * `shear` {sx, sy} degrees (NULL = 0), about `center` {x, y} in pixels (NULL
+ * = the image centre). interpolation: PV_RESIZE_NEAREST or _BILINEAR.
+ * `fill` (NULL = torchvision's fill=None: zeros, no mask) holds 1 or C
+ * values for pixels mapped from outside the image. */
+PV_API pv_tensor *pv_affine(pv_tensor *img, double angle,
+                            const double translate[2], double scale,
+                            const double shear[2], int interpolation,
+                            const float *fill, int n_fill,
+                            const double *center);
+/* F.rotate: counter-clockwise by `angle` degrees; `expand` grows the output
+ * to hold the whole rotated image (torchvision's 1e-4 tolerance rule). */
+PV_API pv_tensor *pv_rotate(pv_tensor *img, double angle, int interpolation,
+                            int expand, const double *center, const float *fill,
+                            int n_fill);
+/* F.perspective: maps the quadrilateral `startpoints` (4 x {x, y}: top-left,
+ * top-right, bottom-right, bottom-left) onto `endpoints`. The 8 coefficients
+ * are solved in double (torch: float32 least squares), so results can differ
+ * from torchvision by a few 1e-5 in float and by 1 in rare uint8 pixels. */
+PV_API pv_tensor *pv_perspective(pv_tensor *img, const double startpoints[8],
+                                 const double endpoints[8], int interpolation,
+                                 const float *fill, int n_fill);
+
 /* --- blur and erase ------------------------------------------------------ */
 
 /* Gaussian blur with odd kernel sizes {kx, ky} (width first, as
@@ -184,6 +210,22 @@ PV_API void pv_color_jitter_params(pv_rng *rng, const double brightness[2],
                                    const double saturation[2],
                                    const double hue[2], int order[4],
                                    double factors[4]);
+/* RandomAffine.get_params: angle ~ U(degrees); translate (NULL = none)
+ * {fx, fy}: tx = round(U(-fx*W, fx*W)), ty likewise with H; scale (NULL =
+ * 1) ~ U(scale); shear (NULL = none) 2 values: x ~ U(s0, s1), 4 values: and
+ * y ~ U(s2, s3). Writes {angle, tx, ty, scale, shear_x, shear_y}. The angle
+ * alone is RandomRotation.get_params. */
+PV_API void pv_random_affine_params(pv_rng *rng, const double degrees[2],
+                                    const double *translate,
+                                    const double *scale, const double *shear,
+                                    int n_shear, int64_t width, int64_t height,
+                                    double out[6]);
+/* RandomPerspective.get_params: start = the image corners, end = corners
+ * moved inwards by randint(0, int(distortion * half) + 1), as {x, y} x 4
+ * (top-left, top-right, bottom-right, bottom-left). */
+PV_API void pv_random_perspective_params(pv_rng *rng, int64_t width,
+                                         int64_t height, double distortion,
+                                         double start[8], double end[8]);
 /* RandomErasing.get_params: returns 1 and {i, j, h, w} when one of the 10
  * tries fits, 0 (no erase) otherwise. */
 PV_API int pv_random_erasing_params(pv_rng *rng, int64_t height, int64_t width,

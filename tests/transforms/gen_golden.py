@@ -198,6 +198,31 @@ for iname in ("u8", "f32", "u8b"):
     case("erase_%s" % iname, iname, it, "erase(2, 3, 5, 7, [%s])" % ", ".join("%g" % x for x in v.flatten()),
          F.erase(it, 2, 3, 5, 7, v), "exact")
 
+# --- warps ----------------------------------------------------------------------
+for iname in ("u8", "f32", "u8b"):
+    it = ims[iname]
+    fillv = [10.0, 200.0, 30.0] if it.dtype == torch.uint8 else [0.25, 0.5, 1.0]
+    fs = "[%s]" % ", ".join("%g" % v for v in fillv)
+    for m, mn in ((IM.NEAREST, "nearest"), (IM.BILINEAR, "bilinear")):
+        for fill in (None, fillv):
+            tag = "%s_%s_%s" % (iname, mn, "fill" if fill else "nofill")
+            fspec = (", fill=%s" % fs) if fill else ""
+            case("affine_" + tag, iname, it,
+                 "affine(30, [3, -2], 1.1, [10, 5], %s%s)" % (mn, fspec),
+                 F.affine(it, 30.0, [3, -2], 1.1, [10.0, 5.0], m, fill), "warp")
+            case("affine_center_" + tag, iname, it,
+                 "affine(-12.5, [0, 0], 0.9, 0, interpolation=%s, center=[5, 7]%s)" % (mn, fspec),
+                 F.affine(it, -12.5, [0, 0], 0.9, [0.0], m, fill, center=[5, 7]), "warp")
+            for ex in (False, True):
+                case("rotate_%s_ex%d" % (tag, ex), iname, it,
+                     "rotate(37, %s, expand=%s%s)" % (mn, str(ex).lower(), fspec),
+                     F.rotate(it, 37.0, m, expand=ex, fill=fill), "warp")
+            sp = [[0, 0], [52, 0], [52, 36], [0, 36]]
+            ep = [[3, 2], [50, 1], [49, 34], [1, 35]]
+            case("perspective_" + tag, iname, it,
+                 "perspective([0, 0, 52, 0, 52, 36, 0, 36], [3, 2, 50, 1, 49, 34, 1, 35], %s%s)" % (mn, fspec),
+                 F.perspective(it, sp, ep, m, fill), "warp")
+
 with open(os.path.join(out, "cases.txt"), "w") as f:
     f.write("\n".join(lines) + "\n")
 

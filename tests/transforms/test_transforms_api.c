@@ -330,6 +330,51 @@ static void test_random(void) {
   pv_pipeline_free(p);
   CHECK(pv_pipeline_parse("random_horizontal_flip(p=1.5)", &p) ==
         PV_ERR_INVALID_ARG);
+  /* random warps: parameters within torchvision's ranges, reproducible */
+  double prm[6];
+  pv_random_affine_params(&r1, (double[2]){-10, 10}, (double[2]){0.1, 0.2},
+                          (double[2]){0.8, 1.2}, (double[4]){-5, 5, 0, 3}, 4,
+                          50, 40, prm);
+  CHECK(prm[0] >= -10 && prm[0] < 10 && fabs(prm[1]) <= 5 &&
+        fabs(prm[2]) <= 8 && prm[1] == floor(prm[1]) && prm[3] >= 0.8 &&
+        prm[3] < 1.2 && prm[4] >= -5 && prm[4] < 5 && prm[5] >= 0 &&
+        prm[5] < 3);
+  double st[8], en[8];
+  pv_random_perspective_params(&r1, 50, 40, 0.5, st, en);
+  CHECK(st[2] == 49 && st[5] == 39);
+  CHECK(en[0] >= 0 && en[0] <= 12 && en[2] >= 37 && en[2] <= 49 &&
+        en[5] >= 29 && en[5] <= 39);
+  CHECK(pv_pipeline_parse("random_rotation(30, bilinear, expand=true) | "
+                          "random_affine(10, translate=[0.1, 0.1], "
+                          "scale=[0.9, 1.1], shear=5) | "
+                          "random_perspective(0.3, p=1.0)",
+                          &p) == 0);
+  pv_pipeline_describe(p, buf, sizeof buf);
+  CHECK(pv_pipeline_parse(buf, &q) == 0);
+  pv_pipeline_describe(q, buf2, sizeof buf2);
+  CHECK(strcmp(buf, buf2) == 0);
+  pv_pipeline_free(q);
+  CHECK(pv_pipeline_parse("affine(30, [3, -2], 1.1, [10, 5], bilinear, "
+                          "fill=[1, 2, 3], center=[4, 5]) | rotate(12, "
+                          "expand=true) | perspective([0, 0, 9, 0, 9, 9, 0, "
+                          "9], [1, 1, 8, 0, 9, 9, 0, 8])",
+                          &q) == 0);
+  pv_pipeline_describe(q, buf, sizeof buf);
+  pv_pipeline_free(q);
+  CHECK(pv_pipeline_parse(buf, &q) == 0);
+  pv_pipeline_describe(q, buf2, sizeof buf2);
+  CHECK(strcmp(buf, buf2) == 0);
+  pv_pipeline_free(q);
+  pv_rng_seed(&r1, 5);
+  pv_rng_seed(&r2, 5);
+  a = pv_pipeline_run_rng(p, img, &r1);
+  c = pv_pipeline_run_rng(p, img, &r2);
+  CHECK(a && c && pv_tensor_numel(a) == pv_tensor_numel(c) &&
+        memcmp(pv_tensor_data(a), pv_tensor_data(c),
+               (size_t)pv_tensor_numel(a)) == 0);
+  pv_tensor_release(a);
+  pv_tensor_release(c);
+  pv_pipeline_free(p);
   pv_tensor_release(img);
 }
 

@@ -74,7 +74,23 @@ static int compare(const char *name, pv_tensor *got, pv_tensor *want,
     }
   } else if (!strcmp(tol, "f32"))
     ok = maxd <= 1e-5;
-  else if (!strcmp(tol, "f32u8")) {
+  else if (!strcmp(tol, "warp")) {
+    /* grid warps: torch's float grid (bmm) and ours can round a sampling
+     * coordinate across a pixel boundary (nearest) or a .5 tie (uint8):
+     * <= 1e-5 (float) / +-1 (uint8) except on <= 0.5% of the values */
+    int isint = pv_tensor_dtype(want) == PV_U8;
+    int64_t nbig = 0;
+    for (int64_t i = 0; i < n; i++)
+      if (fabs(load(g, i) - load(want, i)) > (isint ? 1 : 2e-5))
+        nbig++;
+    ok = nbig * 200 <= n;
+    if (ok && maxd > (isint ? 0 : 1e-5)) {
+      n_tol_cases++;
+      printf("  note %s: max diff %g, %lld of %lld beyond tolerance (grid "
+             "rounding)\n",
+             name, maxd, (long long)nbig, (long long)n);
+    }
+  } else if (!strcmp(tol, "f32u8")) {
     /* normalised output of a uint8 resize: the +-1 rounding case shows up
      * as one u8 step / std (<= 1/255/0.224); everything else <= 1e-5 */
     int64_t nbig = 0;
