@@ -232,6 +232,34 @@ PV_API int pv_random_erasing_params(pv_rng *rng, int64_t height, int64_t width,
                                     const double scale[2],
                                     const double ratio[2], int64_t out[4]);
 
+/* --- automatic augmentation --------------------------------------------- */
+
+/* torchvision.transforms.autoaugment._apply_op: one named op ("ShearX",
+ * "ShearY", "TranslateX", "TranslateY", "Rotate", "Brightness", "Color",
+ * "Contrast", "Sharpness", "Posterize", "Solarize", "AutoContrast",
+ * "Equalize", "Invert", "Identity") at a signed magnitude. */
+PV_API pv_tensor *pv_augment_op(pv_tensor *img, const char *name,
+                                double magnitude, int interpolation,
+                                const float *fill, int n_fill);
+/* AutoAugment with policy 0 IMAGENET, 1 CIFAR10, 2 SVHN. */
+PV_API pv_tensor *pv_auto_augment(pv_tensor *img, pv_rng *rng, int policy,
+                                  int interpolation, const float *fill,
+                                  int n_fill);
+PV_API pv_tensor *pv_rand_augment(pv_tensor *img, pv_rng *rng, int num_ops,
+                                  int magnitude, int num_magnitude_bins,
+                                  int interpolation, const float *fill,
+                                  int n_fill);
+PV_API pv_tensor *pv_trivial_augment_wide(pv_tensor *img, pv_rng *rng,
+                                          int num_magnitude_bins,
+                                          int interpolation, const float *fill,
+                                          int n_fill);
+/* AugMix: Dirichlet/Beta weights (polyvis's gamma sampler), chains of
+ * chain_depth ops (-1 = U{1..3}); the mix is truncated to the dtype. */
+PV_API pv_tensor *pv_augmix(pv_tensor *img, pv_rng *rng, int severity,
+                            int mixture_width, int chain_depth, double alpha,
+                            int all_ops, int interpolation, const float *fill,
+                            int n_fill);
+
 /* --- pipelines ----------------------------------------------------------- */
 
 /* An opaque, immutable sequence of transforms. A pipeline may be shared by
