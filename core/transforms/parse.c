@@ -196,6 +196,20 @@ static const op_def k_ops[] = {
     {"random_perspective",
      PV__TF_RANDOM_PERSPECTIVE,
      {"distortion_scale", "p", "interpolation", "fill"}},
+    {"augment_op",
+     PV__TF_AUGMENT_OP,
+     {"op_name", "magnitude", "interpolation", "fill"}},
+    {"auto_augment", PV__TF_AUTO_AUGMENT, {"policy", "interpolation", "fill"}},
+    {"rand_augment",
+     PV__TF_RAND_AUGMENT,
+     {"num_ops", "magnitude", "num_magnitude_bins", "interpolation", "fill"}},
+    {"trivial_augment_wide",
+     PV__TF_TRIVIAL_AUGMENT_WIDE,
+     {"num_magnitude_bins", "interpolation", "fill"}},
+    {"augmix",
+     PV__TF_AUGMIX,
+     {"severity", "mixture_width", "chain_depth", "alpha", "all_ops",
+      "interpolation", "fill"}},
     {"random_adjust_sharpness",
      PV__TF_RANDOM_ADJUST_SHARPNESS,
      {"sharpness_factor", "p"}},
@@ -415,6 +429,8 @@ static int bind_more(parser *p, const op_def *d, tf_val *const *a,
                      pv__tf_op *op);
 static int bind_warp(parser *p, const op_def *d, tf_val *const *a,
                      pv__tf_op *op);
+static int bind_augment(parser *p, const op_def *d, tf_val *const *a,
+                        pv__tf_op *op);
 
 /* Applies the bound arguments (NULL = not given) to op `d`. */
 static int bind(parser *p, const op_def *d, tf_val *const *a, pv__tf_op *op) {
@@ -710,8 +726,108 @@ static int bind_warp(parser *p, const op_def *d, tf_val *const *a,
       return PV_ERR_INVALID_ARG;
     return 0;
   default:
+    return bind_augment(p, d, a, op);
+  }
+}
+
+/* augment_op and the automatic augmentation policies. */
+static int bind_augment(parser *p, const op_def *d, tf_val *const *a,
+                        pv__tf_op *op) {
+  const char *n = d->name;
+  static const char *ops[] = {
+      "Identity",  "ShearX",     "ShearY",       "TranslateX", "TranslateY",
+      "Rotate",    "Brightness", "Color",        "Contrast",   "Sharpness",
+      "Posterize", "Solarize",   "AutoContrast", "Equalize",   "Invert"};
+  int ii = 1, fi = 2; /* interpolation / fill argument slots */
+  op->interp = PV_RESIZE_NEAREST;
+  switch (d->kind) {
+  case PV__TF_AUGMENT_OP: {
+    if (!a[0] || a[0]->kind != 2)
+      return perr(p, a[0] ? a[0]->pos : p->pos,
+                  "augment_op: op_name must be a name (ShearX, Rotate, ...)",
+                  NULL);
+    int found = -1;
+    for (int i = 0; i < 15; i++)
+      if (!strcmp(a[0]->ident, ops[i]))
+        found = i;
+    if (found < 0)
+      return perr(p, a[0]->pos, "augment_op: unknown op", a[0]->ident);
+    snprintf(op->name, sizeof op->name, "%s", ops[found]);
+    if (a[1] && get_float(p, a[1], n, "magnitude", &op->f0))
+      return PV_ERR_INVALID_ARG;
+    ii = 2;
+    fi = 3;
+    break;
+  }
+  case PV__TF_AUTO_AUGMENT:
+    op->ints[0] = 0;
+    if (a[0] && a[0]->kind != 0) {
+      const char *pol = a[0]->kind == 2 ? last_component(a[0]->ident) : "";
+      if (!strcasecmp(pol, "imagenet"))
+        op->ints[0] = 0;
+      else if (!strcasecmp(pol, "cifar10"))
+        op->ints[0] = 1;
+      else if (!strcasecmp(pol, "svhn"))
+        op->ints[0] = 2;
+      else
+        return perr(p, a[0]->pos,
+                    "auto_augment: policy must be imagenet, cifar10 or svhn",
+                    NULL);
+    }
+    break;
+  case PV__TF_RAND_AUGMENT:
+    op->ints[0] = 2;
+    op->ints[1] = 9;
+    op->ints[2] = 31;
+    for (int i = 0; i < 3; i++)
+      if (a[i] && get_int(p, a[i], n, d->params[i], &op->ints[i]))
+        return PV_ERR_INVALID_ARG;
+    if (op->ints[2] < 1 || op->ints[2] > 1000 || op->ints[1] < 0 ||
+        op->ints[1] >= op->ints[2] || op->ints[0] < 0 || op->ints[0] > 100)
+      return perr(p, p->pos, "rand_augment: bad num_ops/magnitude/bins", NULL);
+    ii = 3;
+    fi = 4;
+    break;
+  case PV__TF_TRIVIAL_AUGMENT_WIDE:
+    op->ints[2] = 31;
+    if (a[0] && get_int(p, a[0], n, "num_magnitude_bins", &op->ints[2]))
+      return PV_ERR_INVALID_ARG;
+    if (op->ints[2] < 1 || op->ints[2] > 1000)
+      return perr(p, p->pos, "trivial_augment_wide: bad num_magnitude_bins",
+                  NULL);
+    break;
+  case PV__TF_AUGMIX:
+    op->interp = PV_RESIZE_BILINEAR;
+    op->ints[0] = 3;
+    op->ints[1] = 3;
+    op->ints[2] = -1;
+    op->f0 = 1.0;
+    op->scale = 1;
+    for (int i = 0; i < 3; i++)
+      if (a[i] && get_int(p, a[i], n, d->params[i], &op->ints[i]))
+        return PV_ERR_INVALID_ARG;
+    if (a[3] && get_float(p, a[3], n, "alpha", &op->f0))
+      return PV_ERR_INVALID_ARG;
+    if (a[4] && get_bool(p, a[4], n, "all_ops", &op->scale))
+      return PV_ERR_INVALID_ARG;
+    if (op->ints[0] < 1 || op->ints[0] > 10 || op->ints[1] < 1 ||
+        op->ints[1] > 64 || op->ints[2] > 16 || !(op->f0 > 0))
+      return perr(p, p->pos, "augmix: bad severity/mixture_width/depth/alpha",
+                  NULL);
+    ii = 5;
+    fi = 6;
+    break;
+  default:
     return 0;
   }
+  if (a[ii] && get_interp(p, a[ii], n, &op->interp))
+    return PV_ERR_INVALID_ARG;
+  if (op->interp != PV_RESIZE_NEAREST && op->interp != PV_RESIZE_BILINEAR)
+    return perr(p, a[ii] ? a[ii]->pos : p->pos,
+                "interpolation must be nearest or bilinear", NULL);
+  if (a[fi] && get_fill(p, a[fi], n, op))
+    return PV_ERR_INVALID_ARG;
+  return 0;
 }
 
 /* The blur/erase and random ops. */

@@ -125,6 +125,9 @@ pv_tensor *pv__tf_apply(const pv__tf_op *op, pv_tensor *img, pv_rng *rng) {
   case PV__TF_PERSPECTIVE:
     return pv_perspective(img, op->pts, op->pts + 8, op->interp,
                           op->has_fill ? op->value : NULL, op->n_value);
+  case PV__TF_AUGMENT_OP:
+    return pv_augment_op(img, op->name, op->f0, op->interp,
+                         op->has_fill ? op->value : NULL, op->n_value);
   default:
     pv_set_error(PV_ERR_INTERNAL, "pipeline: unknown op kind %d", op->kind);
     return NULL;
@@ -444,6 +447,31 @@ int pv_pipeline_describe(const pv_pipeline *p, char *buf, size_t size) {
       }
       sb_printf(&b, "])");
       break;
+    case PV__TF_AUGMENT_OP:
+      sb_printf(&b, "(%s, %.17g, interpolation=%s", o->name, o->f0,
+                interp_name(o->interp));
+      goto warp_tail;
+    case PV__TF_AUTO_AUGMENT: {
+      static const char *pol[] = {"imagenet", "cifar10", "svhn"};
+      sb_printf(&b, "(%s, interpolation=%s", pol[o->ints[0] % 3],
+                interp_name(o->interp));
+      goto warp_tail;
+    }
+    case PV__TF_RAND_AUGMENT:
+      sb_printf(&b, "(%lld, %lld, %lld, interpolation=%s",
+                (long long)o->ints[0], (long long)o->ints[1],
+                (long long)o->ints[2], interp_name(o->interp));
+      goto warp_tail;
+    case PV__TF_TRIVIAL_AUGMENT_WIDE:
+      sb_printf(&b, "(%lld, interpolation=%s", (long long)o->ints[2],
+                interp_name(o->interp));
+      goto warp_tail;
+    case PV__TF_AUGMIX:
+      sb_printf(&b, "(%lld, %lld, %lld, %.17g, all_ops=%s, interpolation=%s",
+                (long long)o->ints[0], (long long)o->ints[1],
+                (long long)o->ints[2], o->f0, o->scale ? "true" : "false",
+                interp_name(o->interp));
+      goto warp_tail;
     case PV__TF_AFFINE:
     case PV__TF_RANDOM_AFFINE:
       if (o->kind == PV__TF_AFFINE)

@@ -34,6 +34,7 @@ typedef enum pv__tf_kind {
   PV__TF_AFFINE,
   PV__TF_ROTATE,
   PV__TF_PERSPECTIVE,
+  PV__TF_AUGMENT_OP,
   /* random ops: sample parameters once per call from the run's pv_rng */
   PV__TF_RANDOM_HFLIP,
   PV__TF_RANDOM_VFLIP,
@@ -52,6 +53,10 @@ typedef enum pv__tf_kind {
   PV__TF_RANDOM_ROTATION,
   PV__TF_RANDOM_AFFINE,
   PV__TF_RANDOM_PERSPECTIVE,
+  PV__TF_AUTO_AUGMENT,
+  PV__TF_RAND_AUGMENT,
+  PV__TF_TRIVIAL_AUGMENT_WIDE,
+  PV__TF_AUGMIX,
   PV__TF_KIND_COUNT
 } pv__tf_kind;
 
@@ -85,6 +90,9 @@ typedef struct pv__tf_op {
   double pts[16]; /* perspective: startpoints, endpoints */
   double degrees[2];
   int has_translate, has_scale, n_shear;
+  char name[16];   /* augment_op */
+  int64_t ints[4]; /* autoaugment family: policy / num_ops, magnitude, bins,
+                      severity, width, depth; all_ops in scale */
 } pv__tf_op;
 
 struct pv_pipeline {

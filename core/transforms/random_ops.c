@@ -186,6 +186,20 @@ pv_tensor *pv__tf_apply_random(const pv__tf_op *o, pv_tensor *img,
     return pv_perspective(img, st, en, o->interp, o->has_fill ? o->value : NULL,
                           o->n_value);
   }
+  case PV__TF_AUTO_AUGMENT:
+    return pv_auto_augment(img, rng, (int)o->ints[0], o->interp,
+                           o->has_fill ? o->value : NULL, o->n_value);
+  case PV__TF_RAND_AUGMENT:
+    return pv_rand_augment(img, rng, (int)o->ints[0], (int)o->ints[1],
+                           (int)o->ints[2], o->interp,
+                           o->has_fill ? o->value : NULL, o->n_value);
+  case PV__TF_TRIVIAL_AUGMENT_WIDE:
+    return pv_trivial_augment_wide(img, rng, (int)o->ints[2], o->interp,
+                                   o->has_fill ? o->value : NULL, o->n_value);
+  case PV__TF_AUGMIX:
+    return pv_augmix(img, rng, (int)o->ints[0], (int)o->ints[1],
+                     (int)o->ints[2], o->f0, o->scale, o->interp,
+                     o->has_fill ? o->value : NULL, o->n_value);
   default:
     pv_set_error(PV_ERR_INTERNAL, "pipeline: op kind %d is not random",
                  o->kind);

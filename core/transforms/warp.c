@@ -42,13 +42,14 @@ static void grid_at(const grid_job *j, int64_t oy, int64_t ox, float *gx,
   if (!j->persp) {
     float x = -(float)j->ow * 0.5f + 0.5f + (float)ox;
     float y = -(float)j->oh * 0.5f + 0.5f + (float)oy;
-    *gx = (x * j->r[0] + y * j->r[1]) + j->r[2];
-    *gy = (x * j->r[3] + y * j->r[4]) + j->r[5];
+    /* torch's bmm contracts x*r0 + y*r1 into fma(y, r1, x*r0) */
+    *gx = fmaf(y, j->r[1], x * j->r[0]) + j->r[2];
+    *gy = fmaf(y, j->r[4], x * j->r[3]) + j->r[5];
   } else {
     float x = 0.5f + (float)ox, y = 0.5f + (float)oy;
-    float den = (x * j->q[0] + y * j->q[1]) + j->q[2];
-    *gx = ((x * j->r[0] + y * j->r[1]) + j->r[2]) / den - 1.0f;
-    *gy = ((x * j->r[3] + y * j->r[4]) + j->r[5]) / den - 1.0f;
+    float den = fmaf(y, j->q[1], x * j->q[0]) + j->q[2];
+    *gx = (fmaf(y, j->r[1], x * j->r[0]) + j->r[2]) / den - 1.0f;
+    *gy = (fmaf(y, j->r[4], x * j->r[3]) + j->r[5]) / den - 1.0f;
   }
 }
 

@@ -223,6 +223,23 @@ for iname in ("u8", "f32", "u8b"):
                  "perspective([0, 0, 52, 0, 52, 36, 0, 36], [3, 2, 50, 1, 49, 34, 1, 35], %s%s)" % (mn, fspec),
                  F.perspective(it, sp, ep, m, fill), "warp")
 
+# --- autoaugment's _apply_op --------------------------------------------------
+from torchvision.transforms.autoaugment import _apply_op
+for iname in ("u8", "u8b"):
+    it = ims[iname]
+    for opn, mag in (("Identity", 0.0), ("ShearX", 0.2), ("ShearY", -0.25), ("TranslateX", 7.6),
+                     ("TranslateY", -5.2), ("Rotate", 21.0), ("Brightness", 0.4), ("Color", -0.5),
+                     ("Contrast", 0.3), ("Sharpness", 0.6), ("Posterize", 5.0), ("Solarize", 170.0),
+                     ("AutoContrast", 0.0), ("Equalize", 0.0), ("Invert", 0.0)):
+        for m, mn in ((IM.NEAREST, "nearest"), (IM.BILINEAR, "bilinear")):
+            if m == IM.BILINEAR and opn not in ("ShearX", "Rotate", "TranslateY"):
+                continue
+            for fill in (None, [3.0, 100.0, 250.0]):
+                fs = ", fill=[3, 100, 250]" if fill else ""
+                case("augop_%s_%s_%s_%s" % (iname, opn, mn, "fill" if fill else "nofill"), iname, it,
+                     "augment_op(%s, %r, %s%s)" % (opn, mag, mn, fs),
+                     _apply_op(it, opn, mag, m, fill), "warp")
+
 with open(os.path.join(out, "cases.txt"), "w") as f:
     f.write("\n".join(lines) + "\n")
 

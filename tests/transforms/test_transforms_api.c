@@ -365,6 +365,36 @@ static void test_random(void) {
   pv_pipeline_describe(q, buf2, sizeof buf2);
   CHECK(strcmp(buf, buf2) == 0);
   pv_pipeline_free(q);
+  /* the automatic augmentation policies run, reproduce, keep shape/dtype */
+  const char *autos[] = {"auto_augment",
+                         "auto_augment(cifar10)",
+                         "auto_augment(svhn, fill=[1, 2, 3])",
+                         "rand_augment(3, 12)",
+                         "trivial_augment_wide",
+                         "augmix(severity=5, mixture_width=2)",
+                         "augmix(chain_depth=2, alpha=0.5, all_ops=false)"};
+  for (size_t k = 0; k < sizeof autos / sizeof autos[0]; k++) {
+    pv_pipeline *ap = NULL;
+    CHECK(pv_pipeline_parse(autos[k], &ap) == 0);
+    pv_pipeline_describe(ap, buf, sizeof buf);
+    CHECK(pv_pipeline_parse(buf, &q) == 0);
+    pv_pipeline_describe(q, buf2, sizeof buf2);
+    CHECK(strcmp(buf, buf2) == 0);
+    pv_pipeline_free(q);
+    for (int rep = 0; rep < 20; rep++) {
+      pv_rng_seed(&r1, (uint64_t)rep);
+      pv_rng_seed(&r2, (uint64_t)rep);
+      a = pv_pipeline_run_rng(ap, img, &r1);
+      c = pv_pipeline_run_rng(ap, img, &r2);
+      CHECK(a && c && pv_tensor_dtype(a) == PV_U8 &&
+            pv_tensor_numel(a) == pv_tensor_numel(img) &&
+            memcmp(pv_tensor_data(a), pv_tensor_data(c),
+                   (size_t)pv_tensor_numel(a)) == 0);
+      pv_tensor_release(a);
+      pv_tensor_release(c);
+    }
+    pv_pipeline_free(ap);
+  }
   pv_rng_seed(&r1, 5);
   pv_rng_seed(&r2, 5);
   a = pv_pipeline_run_rng(p, img, &r1);
