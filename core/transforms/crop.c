@@ -230,3 +230,46 @@ static pv_tensor *flip(pv_tensor *img, int horizontal) {
 
 pv_tensor *pv_hflip(pv_tensor *img) { return flip(img, 1); }
 pv_tensor *pv_vflip(pv_tensor *img) { return flip(img, 0); }
+
+int pv_five_crop(pv_tensor *img, int64_t ch, int64_t cw, pv_tensor *out[5]) {
+  pv__img g;
+  if (pv__tf_check(img, "five_crop", 2, &g))
+    return pv_last_status();
+  if (ch <= 0 || cw <= 0 || ch > g.h || cw > g.w)
+    return pv_set_error(PV_ERR_INVALID_ARG,
+                        "five_crop: requested crop size (%lld, %lld) is "
+                        "bigger than input size (%lld, %lld)",
+                        (long long)ch, (long long)cw, (long long)g.h,
+                        (long long)g.w);
+  pv_tensor *r[5] = {
+      pv_crop(img, 0, 0, ch, cw), pv_crop(img, 0, g.w - cw, ch, cw),
+      pv_crop(img, g.h - ch, 0, ch, cw),
+      pv_crop(img, g.h - ch, g.w - cw, ch, cw), pv_center_crop(img, ch, cw)};
+  for (int i = 0; i < 5; i++)
+    if (!r[i]) {
+      for (int k = 0; k < 5; k++)
+        pv_tensor_release(r[k]);
+      return pv_last_status() ? pv_last_status() : PV_ERR_NOMEM;
+    }
+  memcpy(out, r, sizeof r);
+  return 0;
+}
+
+int pv_ten_crop(pv_tensor *img, int64_t ch, int64_t cw, int vertical_flip,
+                pv_tensor *out[10]) {
+  pv_tensor *first[5], *second[5];
+  int rc = pv_five_crop(img, ch, cw, first);
+  if (rc)
+    return rc;
+  pv_tensor *f = vertical_flip ? pv_vflip(img) : pv_hflip(img);
+  rc = f ? pv_five_crop(f, ch, cw, second) : pv_last_status();
+  pv_tensor_release(f);
+  if (rc) {
+    for (int k = 0; k < 5; k++)
+      pv_tensor_release(first[k]);
+    return rc;
+  }
+  memcpy(out, first, sizeof first);
+  memcpy(out + 5, second, sizeof second);
+  return 0;
+}

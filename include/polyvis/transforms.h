@@ -64,6 +64,17 @@ PV_API pv_tensor *pv_crop(pv_tensor *img, int64_t top, int64_t left,
 PV_API pv_tensor *pv_center_crop(pv_tensor *img, int64_t crop_height,
                                  int64_t crop_width);
 
+/* FiveCrop: the four corners and the centre (in that order: top-left,
+ * top-right, bottom-left, bottom-right, centre) written to out[5]. A crop
+ * larger than the image is an error, as in torchvision. Returns 0 or an
+ * error code (out untouched on error). */
+PV_API int pv_five_crop(pv_tensor *img, int64_t crop_height, int64_t crop_width,
+                        pv_tensor *out[5]);
+/* TenCrop: the five crops of the image and the five of its horizontal (or,
+ * with `vertical_flip`, vertical) flip, into out[10]. */
+PV_API int pv_ten_crop(pv_tensor *img, int64_t crop_height, int64_t crop_width,
+                       int vertical_flip, pv_tensor *out[10]);
+
 /* pv_crop followed by pv_resize to `size` (n_size 1 or 2): torchvision's
  * resized_crop, the kernel behind RandomResizedCrop. */
 PV_API pv_tensor *pv_resized_crop(pv_tensor *img, int64_t top, int64_t left,

@@ -408,7 +408,29 @@ static void test_random(void) {
   pv_tensor_release(img);
 }
 
+static void test_five_crop(void) {
+  int64_t s[3] = {1, 5, 6};
+  pv_tensor *t = pv_tensor_create(PV_U8, 3, s);
+  uint8_t *d = pv_tensor_data(t);
+  for (int i = 0; i < 30; i++)
+    d[i] = (uint8_t)i;
+  pv_tensor *o[10];
+  CHECK(pv_ten_crop(t, 2, 3, 0, o) == 0);
+  /* tl, tr, bl, br, centre: first pixels 0, 3, 18, 21, row 2 col 2 = 14
+   * (top = round((5-2)/2) = 2 half-even, left = round(1.5) = 2) */
+  const int want[5] = {0, 3, 18, 21, 14};
+  for (int i = 0; i < 5; i++)
+    CHECK_EQ_INT(((uint8_t *)pv_tensor_data(o[i]))[0], want[i]);
+  /* flipped: top-left of hflip = pixel (0, 5) */
+  CHECK_EQ_INT(((uint8_t *)pv_tensor_data(o[5]))[0], 5);
+  for (int i = 0; i < 10; i++)
+    pv_tensor_release(o[i]);
+  CHECK(pv_five_crop(t, 6, 3, o) == PV_ERR_INVALID_ARG);
+  pv_tensor_release(t);
+}
+
 int main(void) {
+  test_five_crop();
   test_random();
   test_output_size();
   test_parser();
