@@ -118,7 +118,7 @@ for iname in ("u8", "f32", "u8b"):
             ref = F.pad(it, pad, fill=fill, padding_mode=mode)
             spec = "pad(%s, fill=%s, padding_mode=%s)" % (pad, fill, mode)
             case("pad_%s_%s_%s" % (iname, mode, "_".join(map(str, pad))), iname, it, spec, ref, tol)
-    for mode in ("constant", "symmetric"):
+    for mode in ("constant", "edge", "reflect", "symmetric"):
         pad = [-2, 1, 3, -1]
         ref = F.pad(it, pad, padding_mode=mode)
         case("pad_%s_%s_neg" % (iname, mode), iname, it, "pad(%s, padding_mode=%s)" % (pad, mode), ref, tol)
