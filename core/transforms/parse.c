@@ -196,6 +196,13 @@ static const op_def k_ops[] = {
     {"random_perspective",
      PV__TF_RANDOM_PERSPECTIVE,
      {"distortion_scale", "p", "interpolation", "fill"}},
+    {"image_classification",
+     PV__TF_PRESET_CLASSIFICATION,
+     {"crop_size", "resize_size", "mean", "std", "interpolation", "antialias"}},
+    {"semantic_segmentation",
+     PV__TF_PRESET_SEGMENTATION,
+     {"resize_size", "mean", "std", "interpolation", "antialias"}},
+    {"object_detection", PV__TF_PRESET_DETECTION, {0}},
     {"augment_op",
      PV__TF_AUGMENT_OP,
      {"op_name", "magnitude", "interpolation", "fill"}},
@@ -431,6 +438,8 @@ static int bind_warp(parser *p, const op_def *d, tf_val *const *a,
                      pv__tf_op *op);
 static int bind_augment(parser *p, const op_def *d, tf_val *const *a,
                         pv__tf_op *op);
+static int bind_preset(parser *p, const op_def *d, tf_val *const *a,
+                       pv__tf_op *op);
 
 /* Applies the bound arguments (NULL = not given) to op `d`. */
 static int bind(parser *p, const op_def *d, tf_val *const *a, pv__tf_op *op) {
@@ -730,6 +739,69 @@ static int bind_warp(parser *p, const op_def *d, tf_val *const *a,
   }
 }
 
+/* image_classification / semantic_segmentation / object_detection. */
+static int bind_preset(parser *p, const op_def *d, tf_val *const *a,
+                       pv__tf_op *op) {
+  const char *n = d->name;
+  int cls = d->kind == PV__TF_PRESET_CLASSIFICATION;
+  if (d->kind == PV__TF_PRESET_DETECTION)
+    return 0;
+  op->interp = PV_RESIZE_BILINEAR;
+  op->antialias = 1;
+  op->n_mean = 3;
+  const float m[3] = {0.485f, 0.456f, 0.406f}, sd[3] = {0.229f, 0.224f, 0.225f};
+  memcpy(op->mean, m, sizeof m);
+  memcpy(op->std, sd, sizeof sd);
+  int b = cls ? 1 : 0; /* slot of resize_size */
+  op->size[0] = cls ? 0 : 520;
+  op->size[1] = cls ? 256 : 0;
+  if (cls) {
+    if (!a[0])
+      return perr(p, p->pos, "image_classification: missing argument",
+                  "crop_size");
+    if (get_int(p, a[0], n, "crop_size", &op->size[0]) || op->size[0] < 1)
+      return perr(p, a[0]->pos, "crop_size must be a positive int", NULL);
+  }
+  int64_t *rs = cls ? &op->size[1] : &op->size[0];
+  if (a[b]) {
+    if (a[b]->kind == 0 && !cls)
+      *rs = 0;
+    else if (get_int(p, a[b], n, "resize_size", rs) || *rs < 1)
+      return perr(p, a[b]->pos, "resize_size must be a positive int", NULL);
+  }
+  int nm = 3, ns = 3;
+  if (a[b + 1] && get_vec(p, a[b + 1], n, "mean", &nm, op->mean))
+    return PV_ERR_INVALID_ARG;
+  if (a[b + 2] && get_vec(p, a[b + 2], n, "std", &ns, op->std))
+    return PV_ERR_INVALID_ARG;
+  if (nm != ns || nm != 3)
+    return perr(p, p->pos, "presets take 3 mean and 3 std values", NULL);
+  if (a[b + 3] && get_interp(p, a[b + 3], n, &op->interp))
+    return PV_ERR_INVALID_ARG;
+  if (a[b + 4] && get_bool(p, a[b + 4], n, "antialias", &op->antialias))
+    return PV_ERR_INVALID_ARG;
+  return 0;
+}
+
+/* Replaces a preset op by its pipeline's ops; returns how many. */
+static int expand_preset(const pv__tf_op *pre, pv__tf_op *out) {
+  pv_pipeline *pp =
+      pre->kind == PV__TF_PRESET_CLASSIFICATION
+          ? pv_preset_image_classification(pre->size[1], pre->size[0],
+                                           pre->mean, pre->std, pre->interp,
+                                           pre->antialias)
+      : pre->kind == PV__TF_PRESET_SEGMENTATION
+          ? pv_preset_semantic_segmentation(pre->size[0], pre->mean, pre->std,
+                                            pre->interp, pre->antialias)
+          : pv_preset_object_detection();
+  if (!pp)
+    return -1;
+  int k = pp->n;
+  memcpy(out, pp->ops, sizeof *out * (size_t)k);
+  pv_pipeline_free(pp);
+  return k;
+}
+
 /* augment_op and the automatic augmentation policies. */
 static int bind_augment(parser *p, const op_def *d, tf_val *const *a,
                         pv__tf_op *op) {
@@ -818,7 +890,7 @@ static int bind_augment(parser *p, const op_def *d, tf_val *const *a,
     fi = 6;
     break;
   default:
-    return 0;
+    return bind_preset(p, d, a, op);
   }
   if (a[ii] && get_interp(p, a[ii], n, &op->interp))
     return PV_ERR_INVALID_ARG;
@@ -1094,7 +1166,7 @@ int pv_pipeline_parse(const char *spec, pv_pipeline **out) {
       free(ops);
       return perr(&p, p.pos, "empty pipeline", NULL);
     }
-    if (n == cap) {
+    if (n + 4 >= cap) { /* room for a preset's expansion */
       cap *= 2;
       pv__tf_op *o = realloc(ops, sizeof *ops * (size_t)cap);
       if (!o) {
@@ -1107,7 +1179,16 @@ int pv_pipeline_parse(const char *spec, pv_pipeline **out) {
       free(ops);
       return PV_ERR_INVALID_ARG;
     }
-    n++;
+    if (ops[n].kind >= PV__TF_PRESET_CLASSIFICATION) {
+      pv__tf_op pre = ops[n];
+      int k = expand_preset(&pre, ops + n);
+      if (k < 0) {
+        free(ops);
+        return pv_last_status();
+      }
+      n += k;
+    } else
+      n++;
     skip_ws(&p);
     if (!spec[p.pos])
       break;

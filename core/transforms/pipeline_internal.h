@@ -57,6 +57,10 @@ typedef enum pv__tf_kind {
   PV__TF_RAND_AUGMENT,
   PV__TF_TRIVIAL_AUGMENT_WIDE,
   PV__TF_AUGMIX,
+  /* presets: expanded into their ops by the parser, never stored */
+  PV__TF_PRESET_CLASSIFICATION,
+  PV__TF_PRESET_SEGMENTATION,
+  PV__TF_PRESET_DETECTION,
   PV__TF_KIND_COUNT
 } pv__tf_kind;
 

@@ -71,6 +71,25 @@ static void test_parser(void) {
   CHECK_EQ_INT(pv_pipeline_length(c), 8);
   pv_pipeline_free(c);
   pv_pipeline_free(p);
+  /* presets expand into their ops */
+  CHECK(pv_pipeline_parse("image_classification(224, antialias=false) | "
+                          "hflip",
+                          &p) == 0);
+  CHECK_EQ_INT(pv_pipeline_length(p), 5);
+  pv_pipeline *pre = pv_preset_image_classification(256, 224, NULL, NULL,
+                                                    PV_RESIZE_BILINEAR, 0);
+  char b1[1024], b2[1024];
+  pv_pipeline_describe(p, b1, sizeof b1);
+  pv_pipeline_describe(pre, b2, sizeof b2);
+  CHECK(strncmp(b1, b2, strlen(b2)) == 0);
+  pv_pipeline_free(pre);
+  pv_pipeline_free(p);
+  CHECK(pv_pipeline_parse("semantic_segmentation(520) | object_detection",
+                          &p) == 0);
+  CHECK_EQ_INT(pv_pipeline_length(p), 4);
+  pv_pipeline_free(p);
+  CHECK(pv_pipeline_parse("image_classification()", &p) == PV_ERR_INVALID_ARG);
+  CHECK(strstr(pv_last_error(), "crop_size") != NULL);
   /* ops without args, with or without () */
   CHECK(pv_pipeline_parse("hflip | vflip() | invert", &p) == 0);
   CHECK_EQ_INT(pv_pipeline_length(p), 3);
