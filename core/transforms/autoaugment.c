@@ -110,6 +110,16 @@ static const sub_op k_policies[3][25][2] = {
      {{OP_SHEARY, 0.8f, 5}, {OP_AUTOCONTRAST, 0.7f, -1}},
      {{OP_SHEARX, 0.7f, 2}, {OP_INVERT, 0.1f, -1}}}};
 
+float pv__linspace_f32(double a, double b, int64_t n, int64_t i) {
+  float fa = (float)a, fb = (float)b;
+  if (n <= 1)
+    return fa;
+  float step = (fb - fa) / (float)(n - 1);
+  if (i < n / 2)
+    return fmaf(step, (float)i, fa);
+  return fmaf(-step, (float)(n - i - 1), fb);
+}
+
 /* torch.linspace(a, b, n)[i] in float32 (fused multiply-add form). */
 static float linspace_at(double a, double b, int n, int i) {
   float fa = (float)a, fb = (float)b;

@@ -203,6 +203,9 @@ static const op_def k_ops[] = {
      PV__TF_PRESET_SEGMENTATION,
      {"resize_size", "mean", "std", "interpolation", "antialias"}},
     {"object_detection", PV__TF_PRESET_DETECTION, {0}},
+    {"elastic_transform",
+     PV__TF_RANDOM_ELASTIC,
+     {"alpha", "sigma", "interpolation", "fill"}},
     {"augment_op",
      PV__TF_AUGMENT_OP,
      {"op_name", "magnitude", "interpolation", "fill"}},
@@ -889,6 +892,32 @@ static int bind_augment(parser *p, const op_def *d, tf_val *const *a,
     ii = 5;
     fi = 6;
     break;
+  case PV__TF_RANDOM_ELASTIC: {
+    /* ElasticTransform(alpha=50, sigma=5, interpolation=bilinear, fill=0) */
+    double al[2] = {50.0, 50.0}, sg[2] = {5.0, 5.0};
+    double *dst[2] = {al, sg};
+    for (int k = 0; k < 2; k++)
+      if (a[k]) {
+        if (want_kind(p, a[k], n, d->params[k], 1, 0, 1))
+          return PV_ERR_INVALID_ARG;
+        dst[k][0] = a[k]->num[0];
+        dst[k][1] =
+            a[k]->kind == 1 || a[k]->n < 2 ? a[k]->num[0] : a[k]->num[1];
+      }
+    if (sg[0] < 0 || sg[1] < 0 || sg[0] > 100 || sg[1] > 100)
+      return perr(p, p->pos, "elastic_transform: sigma must be in [0, 100]",
+                  NULL);
+    op->translate[0] = al[0];
+    op->translate[1] = al[1];
+    op->sigma[0] = sg[0];
+    op->sigma[1] = sg[1];
+    op->interp = PV_RESIZE_BILINEAR;
+    op->has_fill = 1;
+    op->n_value = 1;
+    ii = 2;
+    fi = 3;
+    break;
+  }
   default:
     return bind_preset(p, d, a, op);
   }

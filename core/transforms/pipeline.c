@@ -466,6 +466,11 @@ int pv_pipeline_describe(const pv_pipeline *p, char *buf, size_t size) {
       sb_printf(&b, "(%lld, interpolation=%s", (long long)o->ints[2],
                 interp_name(o->interp));
       goto warp_tail;
+    case PV__TF_RANDOM_ELASTIC:
+      sb_printf(&b, "([%.17g, %.17g], [%.17g, %.17g], interpolation=%s",
+                o->translate[0], o->translate[1], o->sigma[0], o->sigma[1],
+                interp_name(o->interp));
+      goto warp_tail;
     case PV__TF_AUGMIX:
       sb_printf(&b, "(%lld, %lld, %lld, %.17g, all_ops=%s, interpolation=%s",
                 (long long)o->ints[0], (long long)o->ints[1],

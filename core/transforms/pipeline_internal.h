@@ -57,6 +57,7 @@ typedef enum pv__tf_kind {
   PV__TF_RAND_AUGMENT,
   PV__TF_TRIVIAL_AUGMENT_WIDE,
   PV__TF_AUGMIX,
+  PV__TF_RANDOM_ELASTIC,
   /* presets: expanded into their ops by the parser, never stored */
   PV__TF_PRESET_CLASSIFICATION,
   PV__TF_PRESET_SEGMENTATION,

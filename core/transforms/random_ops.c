@@ -73,6 +73,64 @@ static pv_tensor *color_jitter(const pv__tf_op *o, pv_tensor *img,
   return cur;
 }
 
+/* ElasticTransform: dx, dy ~ U(-1, 1) per pixel, blurred with a
+ * k = int(8 sigma + 1) (made odd) gaussian, scaled by alpha / size. */
+static pv_tensor *random_elastic(const pv__tf_op *o, pv_tensor *img,
+                                 pv_rng *rng) {
+  int nd = pv_tensor_ndim(img);
+  if (nd < 3) {
+    pv_set_error(PV_ERR_SHAPE, "elastic_transform: image needs 3+ dims");
+    return NULL;
+  }
+  int64_t h = pv_tensor_shape(img)[nd - 2], w = pv_tensor_shape(img)[nd - 1];
+  int64_t shape[4] = {1, 1, h, w};
+  pv_tensor *d[2] = {NULL, NULL};
+  for (int a = 0; a < 2; a++) {
+    pv_tensor *t = pv_tensor_create(PV_F32, 4, shape);
+    if (!t)
+      goto fail;
+    float *p = pv_tensor_data(t);
+    for (int64_t i = 0; i < h * w; i++)
+      p[i] = (float)pv_rng_uniform(rng, 0, 1) * 2.0f - 1.0f;
+    if (o->sigma[a] > 0.0) {
+      int64_t k = (int64_t)(8 * o->sigma[a] + 1);
+      if (k % 2 == 0)
+        k++;
+      int64_t ks[2] = {k, k};
+      pv_tensor *b = pv_gaussian_blur(t, ks, o->sigma);
+      pv_tensor_release(t);
+      if (!(t = b))
+        goto fail;
+    }
+    float *q = pv_tensor_data(t);
+    float scale = (float)o->translate[a];
+    float size = (float)(a == 0 ? h : w);
+    for (int64_t i = 0; i < h * w; i++)
+      q[i] = q[i] * scale / size;
+    d[a] = t;
+  }
+  int64_t dshape[4] = {1, h, w, 2};
+  pv_tensor *disp = pv_tensor_create(PV_F32, 4, dshape);
+  if (!disp)
+    goto fail;
+  float *dd = pv_tensor_data(disp);
+  const float *dx = pv_tensor_data(d[0]), *dy = pv_tensor_data(d[1]);
+  for (int64_t i = 0; i < h * w; i++) {
+    dd[2 * i] = dx[i];
+    dd[2 * i + 1] = dy[i];
+  }
+  pv_tensor *out = pv_elastic_transform(
+      img, disp, o->interp, o->has_fill ? o->value : NULL, o->n_value);
+  pv_tensor_release(disp);
+  pv_tensor_release(d[0]);
+  pv_tensor_release(d[1]);
+  return out;
+fail:
+  pv_tensor_release(d[0]);
+  pv_tensor_release(d[1]);
+  return NULL;
+}
+
 pv_tensor *pv__tf_apply_random(const pv__tf_op *o, pv_tensor *img,
                                pv_rng *rng) {
   switch (o->kind) {
@@ -200,6 +258,8 @@ pv_tensor *pv__tf_apply_random(const pv__tf_op *o, pv_tensor *img,
     return pv_augmix(img, rng, (int)o->ints[0], (int)o->ints[1],
                      (int)o->ints[2], o->f0, o->scale, o->interp,
                      o->has_fill ? o->value : NULL, o->n_value);
+  case PV__TF_RANDOM_ELASTIC:
+    return random_elastic(o, img, rng);
   default:
     pv_set_error(PV_ERR_INTERNAL, "pipeline: op kind %d is not random",
                  o->kind);

@@ -36,6 +36,10 @@ void pv__tf_store_trunc_raw(void *dst, pv_dtype dt, float v);
 double pv__tf_max_value(pv_dtype dt);
 int pv__tf_is_float(pv_dtype dt);
 
+/* torch.linspace(a, b, n)[i] in float32 (the fused multiply-add form of
+ * ATen's kernel). */
+float pv__linspace_f32(double a, double b, int64_t n, int64_t i);
+
 /* One separable resampling filter: for each output index i, cnt[i] taps
  * idx[i*k + j] with weights w[i*k + j] (j < cnt[i]). */
 typedef struct pv__filter {

@@ -35,11 +35,15 @@ typedef struct grid_job {
   float r[6], q[3];
   const float *fill; /* NULL = no fill (plain zeros padding) */
   int n_fill;
+  const float *grid; /* explicit [oh, ow, 2] grid (elastic), or NULL */
 } grid_job;
 
 static void grid_at(const grid_job *j, int64_t oy, int64_t ox, float *gx,
                     float *gy) {
-  if (!j->persp) {
+  if (j->grid) {
+    *gx = j->grid[(oy * j->ow + ox) * 2];
+    *gy = j->grid[(oy * j->ow + ox) * 2 + 1];
+  } else if (!j->persp) {
     float x = -(float)j->ow * 0.5f + 0.5f + (float)ox;
     float y = -(float)j->oh * 0.5f + 0.5f + (float)oy;
     /* torch's bmm contracts x*r0 + y*r1 into fma(y, r1, x*r0) */
@@ -321,4 +325,52 @@ pv_tensor *pv_perspective(pv_tensor *img, const double startpoints[8],
   j.q[1] = (float)c[7];
   j.q[2] = 1.0f;
   return run_grid(img, "perspective", &j, h, w, interpolation, fill, n_fill);
+}
+
+pv_tensor *pv_elastic_transform(pv_tensor *img, const pv_tensor *displacement,
+                                int interpolation, const float *fill,
+                                int n_fill) {
+  pv__img g;
+  if (pv__tf_check(img, "elastic_transform", 3, &g))
+    return NULL;
+  if (!displacement || pv_tensor_dtype(displacement) != PV_F32 ||
+      pv_tensor_ndim(displacement) != 4 ||
+      pv_tensor_shape(displacement)[0] != 1 ||
+      pv_tensor_shape(displacement)[1] != g.h ||
+      pv_tensor_shape(displacement)[2] != g.w ||
+      pv_tensor_shape(displacement)[3] != 2) {
+    pv_set_error(PV_ERR_SHAPE,
+                 "elastic_transform: displacement must be float32 [1, %lld, "
+                 "%lld, 2]",
+                 (long long)g.h, (long long)g.w);
+    return NULL;
+  }
+  pv_tensor *dc = pv_tensor_contiguous((pv_tensor *)displacement);
+  float *grid = dc ? malloc(sizeof(float) * (size_t)(g.h * g.w * 2)) : NULL;
+  if (!grid) {
+    pv_tensor_release(dc);
+    if (!pv_last_status())
+      pv_set_error(PV_ERR_NOMEM, "elastic_transform: out of memory");
+    return NULL;
+  }
+  /* identity grid: linspace((-s + 1) / s, (s - 1) / s, s) per axis, in
+   * float32, plus the displacement */
+  const float *dp = pv_tensor_data(dc);
+  for (int64_t y = 0; y < g.h; y++)
+    for (int64_t x = 0; x < g.w; x++) {
+      float ix = pv__linspace_f32((double)(-g.w + 1) / (double)g.w,
+                                  (double)(g.w - 1) / (double)g.w, g.w, x);
+      float iy = pv__linspace_f32((double)(-g.h + 1) / (double)g.h,
+                                  (double)(g.h - 1) / (double)g.h, g.h, y);
+      grid[(y * g.w + x) * 2] = ix + dp[(y * g.w + x) * 2];
+      grid[(y * g.w + x) * 2 + 1] = iy + dp[(y * g.w + x) * 2 + 1];
+    }
+  grid_job j;
+  memset(&j, 0, sizeof j);
+  j.grid = grid;
+  pv_tensor *out = run_grid(img, "elastic_transform", &j, g.h, g.w,
+                            interpolation, fill, n_fill);
+  free(grid);
+  pv_tensor_release(dc);
+  return out;
 }

@@ -172,6 +172,15 @@ PV_API pv_tensor *pv_perspective(pv_tensor *img, const double startpoints[8],
                                  const double endpoints[8], int interpolation,
                                  const float *fill, int n_fill);
 
+/* F.elastic_transform: samples at the identity grid (normalised pixel
+ * centres) plus `displacement`, a float32 [1, H, W, 2] tensor in normalised
+ * units (x then y), as torchvision. The SPEC op `elastic_transform(alpha,
+ * sigma)` (the ElasticTransform class) draws the displacement. */
+PV_API pv_tensor *pv_elastic_transform(pv_tensor *img,
+                                       const pv_tensor *displacement,
+                                       int interpolation, const float *fill,
+                                       int n_fill);
+
 /* --- blur and erase ------------------------------------------------------ */
 
 /* Gaussian blur with odd kernel sizes {kx, ky} (width first, as

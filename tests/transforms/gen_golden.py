@@ -240,6 +240,15 @@ for iname in ("u8", "u8b"):
                      "augment_op(%s, %r, %s%s)" % (opn, mag, mn, fs),
                      _apply_op(it, opn, mag, m, fill), "warp")
 
+# --- elastic_transform with a fixed displacement (C API, '@elastic' cases) ----
+for iname in ("u8", "f32"):
+    it = ims[iname]
+    disp = (torch.rand(1, it.shape[-2], it.shape[-1], 2) * 0.2 - 0.1)
+    dname = save("disp_" + iname, disp)
+    for m, mn in ((IM.NEAREST, "nearest"), (IM.BILINEAR, "bilinear")):
+        case("elastic_%s_%s" % (iname, mn), iname, it, "@elastic %s %s" % (dname, mn),
+             F.elastic_transform(it, disp, m), "warp")
+
 with open(os.path.join(out, "cases.txt"), "w") as f:
     f.write("\n".join(lines) + "\n")
 

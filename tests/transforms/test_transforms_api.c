@@ -391,7 +391,8 @@ static void test_random(void) {
                          "rand_augment(3, 12)",
                          "trivial_augment_wide",
                          "augmix(severity=5, mixture_width=2)",
-                         "augmix(chain_depth=2, alpha=0.5, all_ops=false)"};
+                         "augmix(chain_depth=2, alpha=0.5, all_ops=false)",
+                         "elastic_transform(20.0, 1.0)"};
   for (size_t k = 0; k < sizeof autos / sizeof autos[0]; k++) {
     pv_pipeline *ap = NULL;
     CHECK(pv_pipeline_parse(autos[k], &ap) == 0);

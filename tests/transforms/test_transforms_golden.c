@@ -154,12 +154,29 @@ static int run_file(const char *dir, const char *list, int *n_cases) {
     snprintf(op, sizeof op, "%s/%s", dir, fld[3]);
     pv_tensor *in = pv_npy_load(ip), *want = pv_npy_load(op);
     pv_pipeline *p = NULL;
-    if (!strncmp(fld[2], "preset:", 7))
+    if (!strncmp(fld[2], "@elastic ", 9))
+      p = NULL;
+    else if (!strncmp(fld[2], "preset:", 7))
       p = pv_preset_image_classification(256, 224, NULL, NULL,
                                          PV_RESIZE_BILINEAR, atoi(fld[2] + 7));
     else if (pv_pipeline_parse(fld[2], &p))
       p = NULL;
     pv_tensor *got = p && in ? pv_pipeline_run(p, in) : NULL;
+    if (!strncmp(fld[2], "@elastic ", 9) && in) {
+      /* "@elastic DISP.npy MODE": pv_elastic_transform with a saved
+       * displacement (no SPEC form: the displacement is a tensor) */
+      char dfile[512], mode[32], dp[4096];
+      if (sscanf(fld[2] + 9, "%511s %31s", dfile, mode) == 2) {
+        snprintf(dp, sizeof dp, "%s/%s", dir, dfile);
+        pv_tensor *disp = pv_npy_load(dp);
+        got = pv_elastic_transform(in, disp,
+                                   strcmp(mode, "nearest") ? PV_RESIZE_BILINEAR
+                                                           : PV_RESIZE_NEAREST,
+                                   NULL, 0);
+        pv_tensor_release(disp);
+        p = pv_preset_object_detection(); /* placeholder: non-NULL */
+      }
+    }
     if (!in || !want || !p || !got) {
       fprintf(stderr, "%s: failed to run '%s': %s\n", fld[0], fld[2],
               pv_last_error());
