@@ -17,6 +17,8 @@ PKGS=(
   libcurl4-openssl-dev
   # benchmarks peer (sgemm)
   libopenblas-dev
+  # benchmarks peers (preprocessing: OpenCV and PIL, measured by bench/preprocess)
+  python3-opencv python3-pil
   # test oracle
   python3-torchvision python3-numpy
 )
