@@ -6,6 +6,7 @@
 #include <math.h>
 #include <polyvis/transforms.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static uint32_t rng = 12345;
 static uint32_t next_u32(void) {
@@ -264,6 +265,8 @@ static void test_cli(void) {
   struct stat st;
   CHECK(stat(out, &st) != 0);
   pv_tensor_release(t);
+  remove(in);
+  rmdir(tmp);
 }
 
 static void test_random(void) {
