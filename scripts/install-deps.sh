@@ -19,6 +19,9 @@ PKGS=(
   libopenblas-dev
   # test oracle
   python3-torchvision python3-numpy
+  # ONNX loader: backend test suites (node/, pytorch-*/, simple/) and the
+  # onnx Python package that writes the external-data test model
+  libonnx-testdata python3-onnx
 )
 
 missing=()
