@@ -189,6 +189,10 @@ int pv__onnx_attr_floats(const pv__onnx_node *n, const char *name, float *out,
  * mismatch inside the subgraph). `opset` is the default-domain opset. */
 int pv__onnx_fold(const pv__onnx_node *n, int64_t opset, int n_in,
                   pv_tensor *const *in, int n_out, pv_tensor **out);
+/* Reads an integer tensor (any int dtype or bool) into out as int64. Returns
+ * its element count (which may exceed cap: nothing is written then), or -1
+ * for a float tensor or NULL. */
+int pv__onnx_tensor_ints(const pv_tensor *t, int64_t *out, int cap);
 /* True when the folder can evaluate op_type at all. */
 bool pv__onnx_foldable(const char *op_type);
 
