@@ -12,7 +12,7 @@ typedef struct pbw {
   size_t n, cap;
 } pbw;
 
-static void pbw_raw(pbw *w, const void *d, size_t n) {
+static inline void pbw_raw(pbw *w, const void *d, size_t n) {
   if (w->n + n > w->cap) {
     size_t cap = (w->cap ? w->cap * 2 : 256) + n;
     w->p = realloc(w->p, cap);
@@ -24,7 +24,7 @@ static void pbw_raw(pbw *w, const void *d, size_t n) {
   w->n += n;
 }
 
-static void pbw_varint(pbw *w, uint64_t v) {
+static inline void pbw_varint(pbw *w, uint64_t v) {
   uint8_t b[10];
   int n = 0;
   do {
@@ -37,35 +37,35 @@ static void pbw_varint(pbw *w, uint64_t v) {
   pbw_raw(w, b, (size_t)n);
 }
 
-static void pbw_tag(pbw *w, uint32_t f, int wire) {
+static inline void pbw_tag(pbw *w, uint32_t f, int wire) {
   pbw_varint(w, ((uint64_t)f << 3) | (uint64_t)wire);
 }
-static void pbw_int(pbw *w, uint32_t f, int64_t v) {
+static inline void pbw_int(pbw *w, uint32_t f, int64_t v) {
   pbw_tag(w, f, 0);
   pbw_varint(w, (uint64_t)v);
 }
-static void pbw_float(pbw *w, uint32_t f, float v) {
+static inline void pbw_float(pbw *w, uint32_t f, float v) {
   pbw_tag(w, f, 5);
   pbw_raw(w, &v, 4);
 }
-static void pbw_bytes(pbw *w, uint32_t f, const void *d, size_t n) {
+static inline void pbw_bytes(pbw *w, uint32_t f, const void *d, size_t n) {
   pbw_tag(w, f, 2);
   pbw_varint(w, n);
   pbw_raw(w, d, n);
 }
-static void pbw_str(pbw *w, uint32_t f, const char *s) {
+static inline void pbw_str(pbw *w, uint32_t f, const char *s) {
   pbw_bytes(w, f, s, strlen(s));
 }
 /* Appends sub as a length-delimited field and frees it. */
-static void pbw_msg(pbw *w, uint32_t f, pbw *sub) {
+static inline void pbw_msg(pbw *w, uint32_t f, pbw *sub) {
   pbw_bytes(w, f, sub->p, sub->n);
   free(sub->p);
   memset(sub, 0, sizeof *sub);
 }
 
 /* ValueInfoProto of a float tensor with a static shape. */
-static void pbw_value_info(pbw *w, uint32_t f, const char *name, int elem,
-                           int ndim, const int64_t *shape) {
+static inline void pbw_value_info(pbw *w, uint32_t f, const char *name,
+                                  int elem, int ndim, const int64_t *shape) {
   pbw vi = {0}, tp = {0}, tt = {0}, sh = {0};
   for (int i = 0; i < ndim; i++) {
     pbw dim = {0};
@@ -84,8 +84,9 @@ static void pbw_value_info(pbw *w, uint32_t f, const char *name, int elem,
 }
 
 /* A float TensorProto with raw_data. */
-static void pbw_tensor_f32(pbw *w, uint32_t f, const char *name, int ndim,
-                           const int64_t *shape, const float *data) {
+static inline void pbw_tensor_f32(pbw *w, uint32_t f, const char *name,
+                                  int ndim, const int64_t *shape,
+                                  const float *data) {
   pbw t = {0};
   size_t n = 1;
   for (int i = 0; i < ndim; i++) {
@@ -99,9 +100,9 @@ static void pbw_tensor_f32(pbw *w, uint32_t f, const char *name, int ndim,
 }
 
 /* NodeProto with up to 4 inputs and 1 output. */
-static void pbw_node(pbw *g, const char *op, const char *domain,
-                     const char *name, int n_in, const char *const *in,
-                     const char *out, pbw *attrs /* may be NULL */) {
+static inline void pbw_node(pbw *g, const char *op, const char *domain,
+                            const char *name, int n_in, const char *const *in,
+                            const char *out, pbw *attrs /* may be NULL */) {
   pbw n = {0};
   for (int i = 0; i < n_in; i++)
     pbw_str(&n, 1, in[i]);
@@ -116,7 +117,7 @@ static void pbw_node(pbw *g, const char *op, const char *domain,
 }
 
 /* ModelProto around a GraphProto, importing the default opset. */
-static void pbw_model(pbw *m, pbw *graph, int64_t opset) {
+static inline void pbw_model(pbw *m, pbw *graph, int64_t opset) {
   pbw op = {0};
   pbw_int(m, 1, 7);
   pbw_str(m, 2, "polyvis-test");
