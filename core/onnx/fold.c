@@ -209,7 +209,19 @@ static int eltwise(const pv__onnx_node *nd, const char *op, int n,
         res = x < 0 ? (int64_t)(0 - (uint64_t)x) : x;
       else if (!strcmp(op, "Not"))
         res = !x;
-      else if (!strcmp(op, "Floor") || !strcmp(op, "Ceil"))
+      else if (!strcmp(op, "Pow")) {
+        uint64_t r2 = 1, base = (uint64_t)x;
+        if (v < 0) {
+          res = x == 1 ? 1 : x == -1 ? (v & 1 ? -1 : 1) : 0;
+        } else {
+          for (int64_t e2 = v; e2 > 0; e2 >>= 1) { /* wraps like int64 */
+            if (e2 & 1)
+              r2 *= base;
+            base *= base;
+          }
+          res = (int64_t)r2;
+        }
+      } else if (!strcmp(op, "Floor") || !strcmp(op, "Ceil"))
         res = x;
       else {
         rc = ferr(nd, PV_ERR_UNSUPPORTED, "not foldable on integers");

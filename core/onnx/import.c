@@ -146,6 +146,11 @@ int pv__imp_desc(pv__imp *I, int i, pv_tensor_desc *d) {
   return rc ? pv__imp_fail(I, rc, "no shape for input '%s'", v->name) : 0;
 }
 
+int pv__imp_value_desc(pv__imp *I, pv_value v, pv_tensor_desc *d) {
+  int rc = pv_graph_value_desc(I->g, v, d);
+  return rc ? pv__imp_fail(I, rc, "no shape for an intermediate value") : 0;
+}
+
 int pv__imp_ints(pv__imp *I, int i, int64_t *out, int cap, const char *what) {
   pv_tensor *k = pv__imp_const(I, i);
   if (!k)
@@ -373,6 +378,20 @@ static int add_inputs(pv__imp *I, const pv_onnx_options *o) {
   const pv_onnx_model *m = I->m;
   for (int i = 0; i < m->n_inputs; i++) {
     const pv__onnx_vi *vi = m->inputs[i];
+    bool frozen = false;
+    for (int k = 0; o && k < o->n_frozen_inputs && !frozen; k++) {
+      const char *fn = o->frozen_input_names ? o->frozen_input_names[k] : NULL;
+      pv_tensor *ft = o->frozen_input_values ? o->frozen_input_values[k] : NULL;
+      if (fn && ft && !strcmp(fn, vi->name)) {
+        pv_tensor *c = pv_tensor_contiguous(ft);
+        if (!c)
+          return pv_last_status();
+        put(I, vi->name)->k = c;
+        frozen = true;
+      }
+    }
+    if (frozen)
+      continue;
     pv_tensor_desc d;
     int rc = pv_onnx_model_input_desc(m, i, &d);
     if (rc)

@@ -36,6 +36,8 @@ int pv__imp_desc(pv__imp *I, int i, pv_tensor_desc *d);
 /* Integer / float contents of constant input i; count or <0. */
 int pv__imp_ints(pv__imp *I, int i, int64_t *out, int cap, const char *what);
 int pv__imp_floats(pv__imp *I, int i, double *out, int cap, const char *what);
+/* The inferred descriptor of a graph value. */
+int pv__imp_value_desc(pv__imp *I, pv_value v, pv_tensor_desc *d);
 /* Binds output k of the current node. */
 int pv__imp_bind(pv__imp *I, int k, pv_value v);
 int pv__imp_bind_const(pv__imp *I, int k, pv_tensor *t);

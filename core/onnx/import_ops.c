@@ -50,6 +50,10 @@ static int reshape(pv__imp *I, pv_value x, int nd, const int64_t *shape,
   return pv__imp_node(I, PV_OP_RESHAPE, 1, &x, &a, 1, out);
 }
 
+/* Set while importing a 1-D window op (3-D input): its attributes read as
+ * 2-D ones with H = 1, and the op is lifted to 2-D by reshapes around it. */
+static _Thread_local bool g_lift1d;
+
 /* --- auto_pad ------------------------------------------------------------ */
 
 /* Fills pads (top, left, bottom, right) from ONNX pads / auto_pad for a 2-D
@@ -58,9 +62,15 @@ static int window_pads(pv__imp *I, const int64_t *in, const int64_t *k,
                        const int64_t *s, const int64_t *d, int32_t *pad) {
   const char *ap = pv__onnx_attr_s(NODE, "auto_pad", "NOTSET");
   int64_t p[4];
-  int np = attr_ints(I, "pads", p, 4, 0, 4);
+  int np = attr_ints(I, "pads", p, 4, 0, g_lift1d ? 2 : 4);
   if (np < 0)
     return np;
+  if (g_lift1d && np == 2) {
+    p[3] = p[1];
+    p[1] = p[0];
+    p[0] = p[2] = 0;
+    np = 4;
+  }
   if (np != 4)
     return FAIL(I, PV_ERR_INVALID_ARG, "pads has %d values, expected 4", np);
   if (!strcmp(ap, "NOTSET") || !strcmp(ap, "")) {
@@ -94,9 +104,14 @@ static int window_pads(pv__imp *I, const int64_t *in, const int64_t *k,
 }
 
 static int spatial2(pv__imp *I, const char *name, int64_t *v, int64_t def) {
-  int n = attr_ints(I, name, v, 2, def, 2);
+  int n = attr_ints(I, name, v, 2, def, g_lift1d ? 1 : 2);
   if (n < 0)
     return n;
+  if (g_lift1d && n == 1) {
+    v[1] = v[0];
+    v[0] = 1;
+    n = 2;
+  }
   if (n != 2)
     return FAIL(I, PV_ERR_UNSUPPORTED,
                 "'%s' has %d values: only 2-D windows are supported", name, n);
@@ -113,9 +128,18 @@ static int h_conv(pv__imp *I, bool transpose) {
   int rc;
   if ((rc = pv__imp_desc(I, 0, &x)) || (rc = pv__imp_desc(I, 1, &w)))
     return rc;
-  if (x.ndim != 4 || w.ndim != 4)
+  bool lift = x.ndim == 3 && w.ndim == 3;
+  if (!lift && (x.ndim != 4 || w.ndim != 4))
     return FAIL(I, PV_ERR_UNSUPPORTED,
-                "only 2-D convolution (4-D input and weight) is supported");
+                "only 1-D and 2-D convolution are supported");
+  if (lift) {
+    x.shape[3] = x.shape[2];
+    x.shape[2] = 1;
+    w.shape[3] = w.shape[2];
+    w.shape[2] = 1;
+    x.ndim = w.ndim = 4;
+  }
+  g_lift1d = lift;
   int64_t k[2] = {w.shape[2], w.shape[3]}, s[2], d[2];
   int64_t kk[2];
   if (pv__onnx_attr_find(NODE, "kernel_shape")) {
@@ -148,7 +172,16 @@ static int h_conv(pv__imp *I, bool transpose) {
     const char *ap = pv__onnx_attr_s(NODE, "auto_pad", "NOTSET");
     bool same = !strncmp(ap, "SAME", 4);
     int64_t p[4];
-    int np = attr_ints(I, "pads", p, 4, 0, 4);
+    int np = attr_ints(I, "pads", p, 4, 0, lift ? 2 : 4);
+    if (lift && np == 2) {
+      p[3] = p[1];
+      p[1] = p[0];
+      p[0] = p[2] = 0;
+      np = 4;
+    }
+    if (lift && (pv__onnx_attr_find(NODE, "output_padding") || nos >= 0))
+      return FAIL(I, PV_ERR_UNSUPPORTED,
+                  "1-D ConvTranspose with output_padding/output_shape");
     if (np != 4)
       return FAIL(I, PV_ERR_INVALID_ARG, "pads must have 4 values");
     if (nos > 2)
@@ -182,8 +215,20 @@ static int h_conv(pv__imp *I, bool transpose) {
   for (int i = 0; i < n; i++)
     if ((rc = pv__imp_in(I, i, &in[i])))
       return rc;
-  return pv__imp_node1(I, transpose ? PV_OP_CONV_TRANSPOSE2D : PV_OP_CONV2D, n,
-                       in, &a);
+  pv_op op = transpose ? PV_OP_CONV_TRANSPOSE2D : PV_OP_CONV2D;
+  if (!lift)
+    return pv__imp_node1(I, op, n, in, &a);
+  pv_value y;
+  pv_tensor_desc yd;
+  if ((rc = reshape(I, in[0], 4, x.shape, &in[0])) ||
+      (rc = reshape(I, in[1], 4, w.shape, &in[1])) ||
+      (rc = pv__imp_node(I, op, n, in, &a, 1, &y)) ||
+      (rc = pv__imp_value_desc(I, y, &yd)))
+    return rc;
+  yd.shape[2] = yd.shape[3];
+  if ((rc = reshape(I, y, 3, yd.shape, &y)))
+    return rc;
+  return pv__imp_bind(I, 0, y);
 }
 
 static int h_batchnorm(pv__imp *I) {
@@ -328,9 +373,21 @@ static int h_reciprocal(pv__imp *I) {
 
 static int h_prelu(pv__imp *I) {
   pv_value in[2];
+  pv_tensor_desc dx, ds;
   int rc;
-  if ((rc = pv__imp_in(I, 0, &in[0])) || (rc = pv__imp_in(I, 1, &in[1])))
+  if ((rc = pv__imp_in(I, 0, &in[0])) || (rc = pv__imp_in(I, 1, &in[1])) ||
+      (rc = pv__imp_desc(I, 0, &dx)) || (rc = pv__imp_desc(I, 1, &ds)))
     return rc;
+  /* A per-channel slope [C] (older exporters) applies along dim 1. */
+  if (ds.ndim == 1 && dx.ndim > 2 && ds.shape[0] > 1 &&
+      ds.shape[0] == dx.shape[1] && ds.shape[0] != dx.shape[dx.ndim - 1]) {
+    int64_t s[PV_MAX_DIMS];
+    s[0] = ds.shape[0];
+    for (int i = 1; i < dx.ndim - 1; i++)
+      s[i] = 1;
+    if ((rc = reshape(I, in[1], dx.ndim - 1, s, &in[1])))
+      return rc;
+  }
   return pv__imp_node1(I, PV_OP_PRELU, 2, in, NULL);
 }
 
@@ -377,8 +434,15 @@ static int h_pool(pv__imp *I, pv_op op) {
   int rc;
   if ((rc = pv__imp_desc(I, 0, &d)) || (rc = pv__imp_in(I, 0, &x)))
     return rc;
-  if (d.ndim != 4)
-    return FAIL(I, PV_ERR_UNSUPPORTED, "only 2-D pooling (4-D input)");
+  bool lift = d.ndim == 3;
+  if (d.ndim != 4 && !lift)
+    return FAIL(I, PV_ERR_UNSUPPORTED, "only 1-D and 2-D pooling");
+  if (lift) {
+    d.shape[3] = d.shape[2];
+    d.shape[2] = 1;
+    d.ndim = 4;
+  }
+  g_lift1d = lift;
   if (NODE->n_out > 1 && NODE->out[1][0])
     return FAIL(I, PV_ERR_UNSUPPORTED, "the Indices output is not supported");
   int64_t k[2], s[2], dl[2] = {1, 1};
@@ -407,7 +471,18 @@ static int h_pool(pv__imp *I, pv_op op) {
     return rc;
   p->ceil_mode = (int32_t)pv__onnx_attr_i(NODE, "ceil_mode", 0);
   p->count_include_pad = (int32_t)pv__onnx_attr_i(NODE, "count_include_pad", 0);
-  return pv__imp_node1(I, op, 1, &x, &a);
+  if (!lift)
+    return pv__imp_node1(I, op, 1, &x, &a);
+  pv_value y;
+  pv_tensor_desc yd;
+  if ((rc = reshape(I, x, 4, d.shape, &x)) ||
+      (rc = pv__imp_node(I, op, 1, &x, &a, 1, &y)) ||
+      (rc = pv__imp_value_desc(I, y, &yd)))
+    return rc;
+  yd.shape[2] = yd.shape[3];
+  if ((rc = reshape(I, y, 3, yd.shape, &y)))
+    return rc;
+  return pv__imp_bind(I, 0, y);
 }
 
 static int h_global_pool(pv__imp *I, bool max) {
@@ -794,6 +869,32 @@ static int h_expand_tile(pv__imp *I, pv_op op) {
   return pv__imp_node1(I, op, 1, &x, &a);
 }
 
+/* Inference-mode Dropout: the identity, and an all-true mask. */
+static int h_dropout(pv__imp *I) {
+  if (pv__imp_has(I, 2)) {
+    pv_tensor *t = pv__imp_const(I, 2);
+    int64_t tm = 0;
+    if (!t || pv__onnx_tensor_ints(t, &tm, 1) != 1)
+      return FAIL(I, PV_ERR_UNSUPPORTED, "training_mode must be constant");
+    if (tm)
+      return FAIL(I, PV_ERR_UNSUPPORTED, "training mode is not supported");
+  }
+  int rc = pv__imp_alias(I, 0, 0);
+  if (rc || NODE->n_out < 2 || !NODE->out[1][0])
+    return rc;
+  pv_tensor_desc d;
+  if ((rc = pv__imp_desc(I, 0, &d)))
+    return rc;
+  for (int i = 0; i < d.ndim; i++)
+    if (d.shape[i] < 0)
+      return FAIL(I, PV_ERR_UNSUPPORTED, "mask output of a dynamic shape");
+  pv_tensor *mask = pv_tensor_create(PV_BOOL, d.ndim, d.shape);
+  if (!mask)
+    return pv_last_status();
+  memset(pv_tensor_data(mask), 1, pv_tensor_nbytes(mask));
+  return pv__imp_bind_const(I, 1, mask);
+}
+
 static int h_cast(pv__imp *I) {
   pv_value x;
   int rc = pv__imp_in(I, 0, &x);
@@ -801,6 +902,12 @@ static int h_cast(pv__imp *I) {
     return rc;
   int64_t to = pv__onnx_attr_i(NODE, "to", 0);
   int dt = pv__onnx_dtype((int)to);
+  if (!strcmp(NODE->op_type, "CastLike")) {
+    pv_tensor_desc like;
+    if ((rc = pv__imp_desc(I, 1, &like)))
+      return rc;
+    dt = like.dtype;
+  }
   if (dt < 0)
     return FAIL(I, PV_ERR_UNSUPPORTED, "cast to %s",
                 pv__onnx_type_name((int)to));
@@ -1169,8 +1276,12 @@ int pv__imp_dispatch(pv__imp *I, bool std) {
       return h_expand_tile(I, PV_OP_EXPAND);
     if (IS("Tile"))
       return h_expand_tile(I, PV_OP_TILE);
-    if (IS("Identity") || IS("Dropout"))
+    if (IS("Identity"))
       return pv__imp_alias(I, 0, 0);
+    if (IS("Dropout"))
+      return h_dropout(I);
+    if (IS("CastLike"))
+      return h_cast(I);
     if (IS("Cast"))
       return h_cast(I);
     if (IS("Where"))

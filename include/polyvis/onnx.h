@@ -125,6 +125,13 @@ typedef struct pv_onnx_options {
   int32_t n_input_shapes;
   /* When non-zero, dims that stay dynamic are set to 1 (batch-1 import). */
   int32_t dynamic_dims_to_one;
+  /* Graph inputs to freeze: each named input becomes a constant holding the
+   * given tensor (the graph retains it) instead of a graph input. Freezing
+   * the integer inputs of a model (shapes, axes, indices) lets the importer
+   * fold them; ONNX's backend tests feed such values as inputs. */
+  const char *const *frozen_input_names;
+  pv_tensor *const *frozen_input_values;
+  int32_t n_frozen_inputs;
 } pv_onnx_options;
 
 /* Defaults: no pinned shapes, dynamic dims stay -1. */
@@ -151,8 +158,8 @@ PV_API int pv_onnx_import_model(const pv_onnx_model *m,
 /* Loads and imports a .onnx file in one call. */
 PV_API int pv_onnx_import(const char *path, const pv_onnx_options *opts,
                           pv_graph **graph, pv_onnx_info *info);
-/* Imports from memory; external data is resolved against opts-less cwd
- * refusal: models with external data must be loaded from a path. */
+/* Imports from memory. External data cannot be resolved without a model
+ * directory, so models with external data must be loaded from a path. */
 PV_API int pv_onnx_import_memory(const void *data, size_t size,
                                  const pv_onnx_options *opts, pv_graph **graph,
                                  pv_onnx_info *info);
