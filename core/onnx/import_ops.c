@@ -197,8 +197,10 @@ static int h_conv(pv__imp *I, bool transpose) {
           op[i] -= total; /* grow through output_padding */
           total = 0;
         }
-        bool lower = !strcmp(ap, "SAME_LOWER");
-        p[i] = lower ? total - total / 2 : total / 2;
+        /* ONNX: SAME_UPPER puts the smaller half first; SAME_LOWER and an
+         * explicit output_shape put the larger half first. */
+        bool upper = !strcmp(ap, "SAME_UPPER");
+        p[i] = upper ? total / 2 : total - total / 2;
         p[2 + i] = total - p[i];
       }
     }
@@ -919,6 +921,57 @@ static int h_cast(pv__imp *I) {
 
 /* --- reductions ----------------------------------------------------------- */
 
+/* ReduceL1/L2/SumSquare/LogSum/LogSumExp: an elementwise pre-op, a sum, and
+ * a post-op (naive, as ONNX's reference: LogSumExp is not max-shifted). */
+static int h_reduce_composite(pv__imp *I, const char *kind) {
+  pv_tensor_desc d;
+  pv_value x;
+  int rc;
+  if ((rc = pv__imp_desc(I, 0, &d)) || (rc = pv__imp_in(I, 0, &x)))
+    return rc;
+  if (!strcmp(kind, "L1")) {
+    if ((rc = pv__imp_node(I, PV_OP_ABS, 1, &x, NULL, 1, &x)))
+      return rc;
+  } else if (!strcmp(kind, "L2") || !strcmp(kind, "SumSquare")) {
+    pv_value in[2] = {x, x};
+    if ((rc = pv__imp_node(I, PV_OP_MUL, 2, in, NULL, 1, &x)))
+      return rc;
+  } else if (!strcmp(kind, "LogSumExp")) {
+    if ((rc = pv__imp_node(I, PV_OP_EXP, 1, &x, NULL, 1, &x)))
+      return rc;
+  }
+  int64_t axes[PV_MAX_DIMS];
+  int na = pv__onnx_attr_ints(NODE, "axes", axes, PV_MAX_DIMS);
+  if (na < 0 && pv__imp_has(I, 1) &&
+      (na = pv__imp_ints(I, 1, axes, PV_MAX_DIMS, "axes")) < 0)
+    return na;
+  if (na > PV_MAX_DIMS)
+    return FAIL(I, PV_ERR_RANGE, "too many axes");
+  if (na < 0)
+    na = 0;
+  if (na == 0 && pv__onnx_attr_i(NODE, "noop_with_empty_axes", 0))
+    return FAIL(I, PV_ERR_UNSUPPORTED, "noop_with_empty_axes");
+  pv_op_attrs a = zattrs();
+  a.axis.keepdims = (int32_t)pv__onnx_attr_i(NODE, "keepdims", 1);
+  a.axis.n_axes = na;
+  for (int i = 0; i < na; i++) {
+    int ax = 0;
+    if ((rc = norm_axis(I, axes[i], d.ndim, &ax)))
+      return rc;
+    a.axis.axes[i] = ax;
+  }
+  pv_value y;
+  if ((rc = pv__imp_node(I, PV_OP_REDUCE_SUM, 1, &x, &a, 1, &y)))
+    return rc;
+  if (!strcmp(kind, "L2") &&
+      (rc = pv__imp_node(I, PV_OP_SQRT, 1, &y, NULL, 1, &y)))
+    return rc;
+  if (!strncmp(kind, "LogSum", 6) &&
+      (rc = pv__imp_node(I, PV_OP_LOG, 1, &y, NULL, 1, &y)))
+    return rc;
+  return pv__imp_bind(I, 0, y);
+}
+
 static int h_reduce(pv__imp *I, pv_op op) {
   pv_tensor_desc d;
   pv_value x;
@@ -1294,6 +1347,16 @@ int pv__imp_dispatch(pv__imp *I, bool std) {
       return h_reduce(I, PV_OP_REDUCE_MAX);
     if (IS("ReduceMin"))
       return h_reduce(I, PV_OP_REDUCE_MIN);
+    if (IS("ReduceL1"))
+      return h_reduce_composite(I, "L1");
+    if (IS("ReduceL2"))
+      return h_reduce_composite(I, "L2");
+    if (IS("ReduceSumSquare"))
+      return h_reduce_composite(I, "SumSquare");
+    if (IS("ReduceLogSum"))
+      return h_reduce_composite(I, "LogSum");
+    if (IS("ReduceLogSumExp"))
+      return h_reduce_composite(I, "LogSumExp");
     if (IS("ArgMax"))
       return h_arg(I, PV_OP_ARGMAX);
     if (IS("ArgMin"))

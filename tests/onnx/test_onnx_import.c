@@ -225,7 +225,144 @@ static void test_subgraph_refused(void) {
   free(m.p);
 }
 
+/* --- load-time folding, checked through constant graph outputs ---------- */
+
+/* A Constant node holding an int64 tensor. */
+static void const_i64(pbw *g, const char *name, int ndim, const int64_t *dims,
+                      int n, const int64_t *v) {
+  pbw t = {0}, packed = {0}, a = {0}, at = {0};
+  for (int i = 0; i < ndim; i++)
+    pbw_int(&t, 1, dims[i]);
+  pbw_int(&t, 2, 7);
+  for (int i = 0; i < n; i++)
+    pbw_varint(&packed, (uint64_t)v[i]);
+  pbw_bytes(&t, 7, packed.p, packed.n);
+  free(packed.p);
+  pbw_str(&a, 1, "value");
+  pbw_msg(&a, 5, &t);
+  pbw_int(&a, 20, 4);
+  pbw_msg(&at, 5, &a);
+  pbw_node(g, "Constant", NULL, name, 0, NULL, name, &at);
+  free(at.p);
+}
+
+static void const_f32(pbw *g, const char *name, int n, const float *v) {
+  pbw t = {0}, a = {0}, at = {0};
+  pbw_int(&t, 1, n);
+  pbw_int(&t, 2, 1);
+  pbw_bytes(&t, 9, v, sizeof(float) * (size_t)n);
+  pbw_str(&a, 1, "value");
+  pbw_msg(&a, 5, &t);
+  pbw_int(&a, 20, 4);
+  pbw_msg(&at, 5, &a);
+  pbw_node(g, "Constant", NULL, name, 0, NULL, name, &at);
+  free(at.p);
+}
+
+static void attr_int(pbw *at, const char *name, int64_t v) {
+  pbw a = {0};
+  pbw_str(&a, 1, name);
+  pbw_int(&a, 3, v);
+  pbw_int(&a, 20, 2);
+  pbw_msg(at, 5, &a);
+}
+
+static void test_folding(void) {
+  pbw g = {0}, m = {0}, at = {0};
+  /* Div truncates: [7, -7] / [2, 2] = [3, -3] */
+  const_i64(&g, "a", 1, (int64_t[]){2}, 2, (int64_t[]){7, -7});
+  const_i64(&g, "two", 1, (int64_t[]){2}, 2, (int64_t[]){2, 2});
+  pbw_node(&g, "Div", NULL, "div", 2, (const char *[]){"a", "two"}, "o_div",
+           NULL);
+  /* Gather with a negative index */
+  const_i64(&g, "v", 1, (int64_t[]){3}, 3, (int64_t[]){10, 20, 30});
+  const_i64(&g, "idx", 1, (int64_t[]){2}, 2, (int64_t[]){-1, 0});
+  pbw_node(&g, "Gather", NULL, "gather", 2, (const char *[]){"v", "idx"},
+           "o_gather", NULL);
+  /* Slice [0..9] 8:1:-3 = [8, 5, 2] */
+  const_i64(&g, "r10", 1, (int64_t[]){10}, 10,
+            (int64_t[]){0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
+  const_i64(&g, "st", 1, (int64_t[]){1}, 1, (int64_t[]){8});
+  const_i64(&g, "en", 1, (int64_t[]){1}, 1, (int64_t[]){1});
+  const_i64(&g, "ax", 1, (int64_t[]){1}, 1, (int64_t[]){0});
+  const_i64(&g, "sp", 1, (int64_t[]){1}, 1, (int64_t[]){-3});
+  pbw_node(&g, "Slice", NULL, "slice", 5,
+           (const char *[]){"r10", "st", "en", "ax", "sp"}, "o_slice", NULL);
+  /* Unsqueeze a scalar, Concat: [5] ++ [6, 7] */
+  const_i64(&g, "five", 0, NULL, 1, (int64_t[]){5});
+  pbw_node(&g, "Unsqueeze", NULL, "unsq", 2, (const char *[]){"five", "ax"},
+           "five1", NULL);
+  const_i64(&g, "sixseven", 1, (int64_t[]){2}, 2, (int64_t[]){6, 7});
+  attr_int(&at, "axis", 0);
+  pbw_node(&g, "Concat", NULL, "cat", 2, (const char *[]){"five1", "sixseven"},
+           "o_cat", &at);
+  free(at.p);
+  memset(&at, 0, sizeof at);
+  /* Cast float -> int64 truncates toward zero */
+  const_f32(&g, "f", 2, (float[]){1.7f, -1.7f});
+  attr_int(&at, "to", 7);
+  pbw_node(&g, "Cast", NULL, "cast", 1, (const char *[]){"f"}, "o_cast", &at);
+  free(at.p);
+  memset(&at, 0, sizeof at);
+  /* Range(0, 10, 3) */
+  const_i64(&g, "zero", 0, NULL, 1, (int64_t[]){0});
+  const_i64(&g, "ten", 0, NULL, 1, (int64_t[]){10});
+  const_i64(&g, "three", 0, NULL, 1, (int64_t[]){3});
+  pbw_node(&g, "Range", NULL, "range", 3,
+           (const char *[]){"zero", "ten", "three"}, "o_range", NULL);
+  /* Transpose [[1,2,3],[4,5,6]] */
+  const_i64(&g, "m23", 2, (int64_t[]){2, 3}, 6, (int64_t[]){1, 2, 3, 4, 5, 6});
+  pbw_node(&g, "Transpose", NULL, "tr", 1, (const char *[]){"m23"}, "o_tr",
+           NULL);
+  /* Expand [1, 2] to [2, 2] */
+  const_i64(&g, "one2", 1, (int64_t[]){2}, 2, (int64_t[]){1, 2});
+  const_i64(&g, "shp22", 1, (int64_t[]){2}, 2, (int64_t[]){2, 2});
+  pbw_node(&g, "Expand", NULL, "ex", 2, (const char *[]){"one2", "shp22"},
+           "o_ex", NULL);
+  pbw_str(&g, 2, "fold");
+  const char *outs[] = {"o_div",  "o_gather", "o_slice", "o_cat",
+                        "o_cast", "o_range",  "o_tr",    "o_ex"};
+  for (int i = 0; i < 8; i++)
+    pbw_value_info(&g, 12, outs[i], 7, 1, (int64_t[]){-1});
+  pbw_model(&m, &g, 13);
+  pv_graph *gr = NULL;
+  pv_onnx_info info;
+  int rc = pv_onnx_import_memory(m.p, m.n, NULL, &gr, &info);
+  free(m.p);
+  CHECK_EQ_INT(rc, 0);
+  if (!gr)
+    return;
+  CHECK_EQ_INT(info.n_graph_nodes, 0); /* everything folded */
+  static const int64_t want[8][6] = {
+      {3, -3}, {30, 10},     {8, 5, 2},          {5, 6, 7},
+      {1, -1}, {0, 3, 6, 9}, {1, 4, 2, 5, 3, 6}, {1, 2, 1, 2}};
+  static const int want_n[8] = {2, 2, 3, 3, 2, 4, 6, 4};
+  for (int i = 0; i < 8; i++) {
+    pv_tensor *t = pv_graph_value_constant(gr, pv_graph_output_value(gr, i));
+    CHECK(t != NULL);
+    if (!t)
+      continue;
+    CHECK_EQ_INT(pv_tensor_numel(t), want_n[i]);
+    pv_tensor *c = pv_tensor_cast(t, PV_I64);
+    for (int k = 0; c && k < want_n[i] && k < pv_tensor_numel(c); k++)
+      if (((int64_t *)pv_tensor_data(c))[k] != want[i][k]) {
+        fprintf(stderr, "%s[%d] = %lld, want %lld\n", outs[i], k,
+                (long long)((int64_t *)pv_tensor_data(c))[k],
+                (long long)want[i][k]);
+        pv_test_failures++;
+      }
+    pv_tensor_release(c);
+  }
+  const int64_t *trs = pv_graph_value_constant(gr, pv_graph_output_value(gr, 6))
+                           ? pv_tensor_shape(pv_graph_value_constant(
+                                 gr, pv_graph_output_value(gr, 6)))
+                           : NULL;
+  CHECK(trs && trs[0] == 3 && trs[1] == 2);
+  pv_graph_free(gr);
+}
+
 int main(void) {
+  test_folding();
   test_unknown_op();
   test_legacy_softmax_and_fold();
   test_subgraph_refused();
