@@ -99,6 +99,37 @@ static int64_t idiv_floor_trunc(int64_t a, int64_t b) {
   return b == 0 ? 0 : (a == INT64_MIN && b == -1) ? a : a / b;
 }
 
+enum {
+  E_Abs,
+  E_Add,
+  E_Ceil,
+  E_Div,
+  E_Equal,
+  E_Floor,
+  E_Greater,
+  E_GreaterOrEqual,
+  E_Less,
+  E_LessOrEqual,
+  E_Max,
+  E_Min,
+  E_Mul,
+  E_Neg,
+  E_Not,
+  E_Pow,
+  E_Reciprocal,
+  E_Sqrt,
+  E_Sub,
+  E_Where,
+  E_COUNT
+};
+static const char *const k_elt_names[E_COUNT] = {
+    "Abs",        "Add",         "Ceil",    "Div",
+    "Equal",      "Floor",       "Greater", "GreaterOrEqual",
+    "Less",       "LessOrEqual", "Max",     "Min",
+    "Mul",        "Neg",         "Not",     "Pow",
+    "Reciprocal", "Sqrt",        "Sub",     "Where",
+};
+
 /* Elementwise op over broadcast inputs: ints in int64, floats in double. */
 static int eltwise(const pv__onnx_node *nd, const char *op, int n,
                    pv_tensor *const *in, pv_tensor **out) {
@@ -107,10 +138,13 @@ static int eltwise(const pv__onnx_node *nd, const char *op, int n,
   int rc = bcast(nd, n, in, &r, shape);
   if (rc)
     return rc;
-  bool cmp = !strcmp(op, "Equal") || !strcmp(op, "Less") ||
-             !strcmp(op, "Greater") || !strcmp(op, "LessOrEqual") ||
-             !strcmp(op, "GreaterOrEqual");
-  bool where = !strcmp(op, "Where");
+  int code = -1; /* decoded once, not per element */
+  for (int i = 0; i < E_COUNT; i++)
+    if (!strcmp(op, k_elt_names[i]))
+      code = i;
+  bool cmp = (code == E_Equal) || (code == E_Less) || (code == E_Greater) ||
+             (code == E_LessOrEqual) || (code == E_GreaterOrEqual);
+  bool where = (code == E_Where);
   pv_dtype dt = pv_tensor_dtype(in[where ? 1 : 0]);
   bool fl = is_float_dt(dt);
   pv_dtype work = fl ? PV_F64 : PV_I64;
@@ -134,41 +168,41 @@ static int eltwise(const pv__onnx_node *nd, const char *op, int n,
       if (where) {
         const int64_t *cond = pv_tensor_data(c[0]);
         res = cond[o0] ? v : ((const double *)pv_tensor_data(c[2]))[o2];
-      } else if (!strcmp(op, "Add"))
+      } else if (code == E_Add)
         res = x + v;
-      else if (!strcmp(op, "Sub"))
+      else if (code == E_Sub)
         res = x - v;
-      else if (!strcmp(op, "Mul"))
+      else if (code == E_Mul)
         res = x * v;
-      else if (!strcmp(op, "Div"))
+      else if (code == E_Div)
         res = x / v;
-      else if (!strcmp(op, "Min"))
+      else if (code == E_Min)
         res = fmin(x, v);
-      else if (!strcmp(op, "Max"))
+      else if (code == E_Max)
         res = fmax(x, v);
-      else if (!strcmp(op, "Pow"))
+      else if (code == E_Pow)
         res = pow(x, v);
-      else if (!strcmp(op, "Equal"))
+      else if (code == E_Equal)
         res = x == v;
-      else if (!strcmp(op, "Less"))
+      else if (code == E_Less)
         res = x < v;
-      else if (!strcmp(op, "Greater"))
+      else if (code == E_Greater)
         res = x > v;
-      else if (!strcmp(op, "LessOrEqual"))
+      else if (code == E_LessOrEqual)
         res = x <= v;
-      else if (!strcmp(op, "GreaterOrEqual"))
+      else if (code == E_GreaterOrEqual)
         res = x >= v;
-      else if (!strcmp(op, "Neg"))
+      else if (code == E_Neg)
         res = -x;
-      else if (!strcmp(op, "Abs"))
+      else if (code == E_Abs)
         res = fabs(x);
-      else if (!strcmp(op, "Floor"))
+      else if (code == E_Floor)
         res = floor(x);
-      else if (!strcmp(op, "Ceil"))
+      else if (code == E_Ceil)
         res = ceil(x);
-      else if (!strcmp(op, "Sqrt"))
+      else if (code == E_Sqrt)
         res = sqrt(x);
-      else if (!strcmp(op, "Reciprocal"))
+      else if (code == E_Reciprocal)
         res = 1.0 / x;
       y[e] = res;
     } else {
@@ -177,39 +211,39 @@ static int eltwise(const pv__onnx_node *nd, const char *op, int n,
       int64_t *y = pv_tensor_data(o), x = a[o0], v = b ? b[o1] : 0, res = 0;
       if (where) {
         res = x ? v : ((const int64_t *)pv_tensor_data(c[2]))[o2];
-      } else if (!strcmp(op, "Add"))
+      } else if (code == E_Add)
         res = (int64_t)((uint64_t)x + (uint64_t)v);
-      else if (!strcmp(op, "Sub"))
+      else if (code == E_Sub)
         res = (int64_t)((uint64_t)x - (uint64_t)v);
-      else if (!strcmp(op, "Mul"))
+      else if (code == E_Mul)
         res = (int64_t)((uint64_t)x * (uint64_t)v);
-      else if (!strcmp(op, "Div")) {
+      else if (code == E_Div) {
         if (v == 0) {
           rc = ferr(nd, PV_ERR_RANGE, "integer division by zero");
           goto done;
         }
         res = idiv_floor_trunc(x, v);
-      } else if (!strcmp(op, "Min"))
+      } else if (code == E_Min)
         res = x < v ? x : v;
-      else if (!strcmp(op, "Max"))
+      else if (code == E_Max)
         res = x > v ? x : v;
-      else if (!strcmp(op, "Equal"))
+      else if (code == E_Equal)
         res = x == v;
-      else if (!strcmp(op, "Less"))
+      else if (code == E_Less)
         res = x < v;
-      else if (!strcmp(op, "Greater"))
+      else if (code == E_Greater)
         res = x > v;
-      else if (!strcmp(op, "LessOrEqual"))
+      else if (code == E_LessOrEqual)
         res = x <= v;
-      else if (!strcmp(op, "GreaterOrEqual"))
+      else if (code == E_GreaterOrEqual)
         res = x >= v;
-      else if (!strcmp(op, "Neg"))
+      else if (code == E_Neg)
         res = (int64_t)(0 - (uint64_t)x);
-      else if (!strcmp(op, "Abs"))
+      else if (code == E_Abs)
         res = x < 0 ? (int64_t)(0 - (uint64_t)x) : x;
-      else if (!strcmp(op, "Not"))
+      else if (code == E_Not)
         res = !x;
-      else if (!strcmp(op, "Pow")) {
+      else if (code == E_Pow) {
         uint64_t r2 = 1, base = (uint64_t)x;
         if (v < 0) {
           res = x == 1 ? 1 : x == -1 ? (v & 1 ? -1 : 1) : 0;
@@ -221,7 +255,7 @@ static int eltwise(const pv__onnx_node *nd, const char *op, int n,
           }
           res = (int64_t)r2;
         }
-      } else if (!strcmp(op, "Floor") || !strcmp(op, "Ceil"))
+      } else if ((code == E_Floor) || (code == E_Ceil))
         res = x;
       else {
         rc = ferr(nd, PV_ERR_UNSUPPORTED, "not foldable on integers");
