@@ -125,7 +125,7 @@ static int run(int argc, char **argv) {
   int nin = pv_onnx_model_num_inputs(m), nout = pv_onnx_model_num_outputs(m);
   int rc = PV_EXIT_ERROR;
   pv_tensor *inputs[MAX_IO] = {0}, *outputs[MAX_IO] = {0};
-  char paths[MAX_IO][4096];
+  char paths[MAX_IO][1024];
   int n_written = 0;
   pv_graph *g = NULL;
   pv_compiled *c = NULL;

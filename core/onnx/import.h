@@ -58,4 +58,68 @@ int pv__imp_scalar(pv__imp *I, pv_dtype dt, double v, pv_value *out);
  * for the default ONNX domain. */
 int pv__imp_dispatch(pv__imp *I, bool std);
 
+/* --- shared by the op handlers (import_ops.c, import_layout.c) ----------- */
+
+#define FAIL pv__imp_fail
+#define NODE (I->n)
+
+static inline pv_op_attrs zattrs(void) {
+  pv_op_attrs a;
+  memset(&a, 0, sizeof a);
+  return a;
+}
+
+static inline int norm_axis(pv__imp *I, int64_t axis, int r, int *out) {
+  int64_t a = axis < 0 ? axis + r : axis;
+  if (a < 0 || a >= (r ? r : 1))
+    return FAIL(I, PV_ERR_INVALID_ARG, "axis %lld out of range for %d dims",
+                (long long)axis, r);
+  *out = (int)a;
+  return 0;
+}
+
+/* ints attribute with a fill default; returns the count or <0. */
+static inline int attr_ints(pv__imp *I, const char *name, int64_t *out, int cap,
+                            int64_t def, int def_n) {
+  int k = pv__onnx_attr_ints(NODE, name, out, cap);
+  if (k > cap)
+    return FAIL(I, PV_ERR_UNSUPPORTED, "attribute '%s' has %d values", name, k);
+  if (k < 0) {
+    for (int i = 0; i < def_n; i++)
+      out[i] = def;
+    return def_n;
+  }
+  return k;
+}
+
+/* Emits a RESHAPE of x to shape. */
+static inline int reshape(pv__imp *I, pv_value x, int nd, const int64_t *shape,
+                          pv_value *out) {
+  pv_op_attrs a = zattrs();
+  a.reshape.ndim = nd;
+  memcpy(a.reshape.shape, shape, sizeof(int64_t) * (size_t)nd);
+  return pv__imp_node(I, PV_OP_RESHAPE, 1, &x, &a, 1, out);
+}
+
+static inline int cast_to(pv__imp *I, pv_value x, pv_dtype dt, pv_value *out) {
+  pv_op_attrs a = zattrs();
+  a.cast.to = dt;
+  return pv__imp_node(I, PV_OP_CAST, 1, &x, &a, 1, out);
+}
+
+/* Layout and dtype handlers (import_layout.c). */
+int pv__h_reshape(pv__imp *I);
+int pv__h_flatten(pv__imp *I);
+int pv__h_squeeze(pv__imp *I, bool un);
+int pv__h_transpose(pv__imp *I);
+int pv__h_concat(pv__imp *I);
+int pv__h_split(pv__imp *I);
+int pv__h_slice(pv__imp *I);
+int pv__h_pad(pv__imp *I);
+int pv__h_gather(pv__imp *I);
+int pv__h_expand_tile(pv__imp *I, pv_op op);
+int pv__h_dropout(pv__imp *I);
+int pv__h_depth_space(pv__imp *I, bool to_space);
+int pv__h_cast(pv__imp *I);
+
 #endif
