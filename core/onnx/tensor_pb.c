@@ -131,11 +131,12 @@ static int read_external(const pv__onnx_tensor *t, const char *base_dir,
                       "has %lld)",
                       t->name, path, (long long)t->ext_offset, (long long)len,
                       nbytes, (long long)fsize);
-  } else if (fseeko(f, (off_t)t->ext_offset, SEEK_SET) != 0 ||
-             (nbytes && fread(dst, 1, nbytes, f) != nbytes)) {
+  } else if (dst && (fseeko(f, (off_t)t->ext_offset, SEEK_SET) != 0 ||
+                     (nbytes && fread(dst, 1, nbytes, f) != nbytes))) {
     rc = pv_set_error(PV_ERR_IO, "onnx: tensor '%s': short read from %s",
                       t->name, path);
   }
+  /* dst == NULL: only validate the location and the size */
   fclose(f);
   free(path);
   return rc;
@@ -179,6 +180,40 @@ pv_tensor *pv__onnx_tensor_make(const pv__onnx_tensor *t, pv__onnx_buf *buf,
       return w;
     }
   }
+  /* Validate the data against the shape before allocating from the shape,
+   * so a hostile dims field cannot make us allocate: raw_data was checked
+   * above, external data and typed fields are checked here. */
+  uint32_t field = 0;
+  int kind = 0;
+  if (t->external) {
+    if (read_external(t, base_dir, NULL, (size_t)nbytes))
+      return NULL;
+  } else if (!t->has_raw) {
+    /* Typed repeated fields. */
+    switch (t->data_type) {
+    case OT_FLOAT:
+      field = 4, kind = PV__PBK_F32;
+      break;
+    case OT_INT64:
+      field = 7, kind = PV__PBK_VARINT;
+      break;
+    case OT_DOUBLE:
+      field = 10, kind = PV__PBK_F64;
+      break;
+    default: /* int32_data holds every narrower type, f16/bf16 as bits */
+      field = 5, kind = PV__PBK_VARINT;
+      break;
+    }
+    int64_t cnt = pv__pb_count(t->msg, field, kind, "TensorProto data");
+    if (cnt < 0 || cnt != numel) {
+      if (cnt >= 0)
+        pv_set_error(
+            PV_ERR_FORMAT,
+            "onnx: tensor '%s': has %lld data values for %lld elements",
+            t->name, (long long)cnt, (long long)numel);
+      return NULL;
+    }
+  }
   pv_tensor *out = pv__tensor_alloc((pv_dtype)dt, t->ndim, t->dims, false);
   if (!out)
     return NULL;
@@ -202,32 +237,6 @@ pv_tensor *pv__onnx_tensor_make(const pv__onnx_tensor *t, pv__onnx_buf *buf,
         }
     }
     return out;
-  }
-  /* Typed repeated fields. */
-  uint32_t field;
-  int kind;
-  switch (t->data_type) {
-  case OT_FLOAT:
-    field = 4, kind = PV__PBK_F32;
-    break;
-  case OT_INT64:
-    field = 7, kind = PV__PBK_VARINT;
-    break;
-  case OT_DOUBLE:
-    field = 10, kind = PV__PBK_F64;
-    break;
-  default: /* int32_data holds every narrower type, f16/bf16 as bits */
-    field = 5, kind = PV__PBK_VARINT;
-    break;
-  }
-  int64_t cnt = pv__pb_count(t->msg, field, kind, "TensorProto data");
-  if (cnt < 0 || cnt != numel) {
-    if (cnt >= 0)
-      pv_set_error(PV_ERR_FORMAT,
-                   "onnx: tensor '%s': has %lld data values for %lld elements",
-                   t->name, (long long)cnt, (long long)numel);
-    pv_tensor_release(out);
-    return NULL;
   }
   if (numel == 0)
     return out;

@@ -13,8 +13,10 @@ struct pv_graph {
   int n_vals, cap_vals;
   pv_tensor_desc *descs;
   pv_tensor **consts;
-  int n_nodes;
+  int n_nodes, cap_nodes;
   int op_count[PV_OP_COUNT];
+  int *node_ops;
+  pv_op_attrs *node_attrs;
   int n_inputs, n_outputs;
   pv_value inputs[64], outputs[64];
   char *in_names[64], *out_names[64];
@@ -33,6 +35,8 @@ void pv_graph_free(pv_graph *g) {
     free(g->out_names[i]);
   free(g->descs);
   free(g->consts);
+  free(g->node_ops);
+  free(g->node_attrs);
   free(g);
 }
 
@@ -150,6 +154,25 @@ pv_value pv_graph_node(pv_graph *g, pv_op op, int n_inputs,
     if (i == 0)
       first = v;
   }
+  if (g->n_nodes == g->cap_nodes) {
+    int cap = g->cap_nodes ? 2 * g->cap_nodes : 64;
+    int *no = realloc(g->node_ops, sizeof *no * (size_t)cap);
+    if (no)
+      g->node_ops = no;
+    pv_op_attrs *na = realloc(g->node_attrs, sizeof *na * (size_t)cap);
+    if (na)
+      g->node_attrs = na;
+    if (!no || !na) {
+      record(g, pv_set_error(PV_ERR_NOMEM, "mock graph: out of memory"));
+      return PV_NO_VALUE;
+    }
+    g->cap_nodes = cap;
+  }
+  g->node_ops[g->n_nodes] = op;
+  if (attrs)
+    g->node_attrs[g->n_nodes] = *attrs;
+  else
+    memset(&g->node_attrs[g->n_nodes], 0, sizeof(pv_op_attrs));
   g->n_nodes++;
   g->op_count[op]++;
   return first;
@@ -183,4 +206,12 @@ pv_value pv_graph_input_value(const pv_graph *g, int i) {
 
 int pv_mock_graph_op_count(const pv_graph *g, pv_op op) {
   return op > 0 && op < PV_OP_COUNT ? g->op_count[op] : 0;
+}
+
+int pv_mock_graph_node(const pv_graph *g, int i, pv_op_attrs *attrs) {
+  if (i < 0 || i >= g->n_nodes)
+    return -1;
+  if (attrs)
+    *attrs = g->node_attrs[i];
+  return g->node_ops[i];
 }

@@ -7,4 +7,7 @@
 /* How many nodes of `op` the importer emitted. */
 int pv_mock_graph_op_count(const pv_graph *g, pv_op op);
 
+/* The op of node i (in emission order) and its attributes; -1 if none. */
+int pv_mock_graph_node(const pv_graph *g, int i, pv_op_attrs *attrs);
+
 #endif

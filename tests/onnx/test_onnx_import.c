@@ -361,7 +361,86 @@ static void test_folding(void) {
   pv_graph_free(gr);
 }
 
+#ifdef PV_TEST_MOCK_GRAPH
+static void attr_ints_(pbw *at, const char *name, int n, const int64_t *v) {
+  pbw a = {0};
+  pbw_str(&a, 1, name);
+  for (int i = 0; i < n; i++)
+    pbw_int(&a, 8, v[i]);
+  pbw_int(&a, 20, 7);
+  pbw_msg(at, 5, &a);
+}
+static void attr_str_(pbw *at, const char *name, const char *v) {
+  pbw a = {0};
+  pbw_str(&a, 1, name);
+  pbw_str(&a, 4, v);
+  pbw_int(&a, 20, 3);
+  pbw_msg(at, 5, &a);
+}
+
+/* Imports x[1,1,6,5] -> Conv(3x3, given attrs) and returns its attrs. */
+static int conv_attrs(pbw *at, pv_conv_attrs *out, int64_t *oshape) {
+  pbw g = {0}, m = {0};
+  float w[9] = {0};
+  pbw_node(&g, "Conv", NULL, "c", 2, (const char *[]){"x", "W"}, "y", at);
+  free(at->p);
+  memset(at, 0, sizeof *at);
+  pbw_str(&g, 2, "g");
+  pbw_tensor_f32(&g, 5, "W", 4, (int64_t[]){1, 1, 3, 3}, w);
+  pbw_value_info(&g, 11, "x", 1, 4, (int64_t[]){1, 1, 6, 5});
+  pbw_value_info(&g, 12, "y", 1, 4, (int64_t[]){-1, -1, -1, -1});
+  pbw_model(&m, &g, 13);
+  pv_graph *gr = NULL;
+  int rc = pv_onnx_import_memory(m.p, m.n, NULL, &gr, NULL);
+  free(m.p);
+  if (rc)
+    return rc;
+  pv_op_attrs a;
+  CHECK_EQ_INT(pv_mock_graph_node(gr, 0, &a), PV_OP_CONV2D);
+  *out = a.conv;
+  pv_tensor_desc d;
+  pv_graph_value_desc(gr, pv_graph_output_value(gr, 0), &d);
+  memcpy(oshape, d.shape, sizeof(int64_t) * 4);
+  pv_graph_free(gr);
+  return 0;
+}
+
+static void test_attr_mapping(void) {
+  pbw at = {0};
+  pv_conv_attrs c;
+  int64_t os[4];
+  /* explicit pads: ONNX [x1_begin, x2_begin, x1_end, x2_end] */
+  attr_ints_(&at, "pads", 4, (int64_t[]){1, 2, 3, 0});
+  CHECK_EQ_INT(conv_attrs(&at, &c, os), 0);
+  CHECK(c.padding[0] == 1 && c.padding[1] == 2 && c.padding[2] == 3 &&
+        c.padding[3] == 0);
+  CHECK(os[2] == 8 && os[3] == 5);
+  /* SAME_UPPER, stride 2: H 6 -> 3 (total 1: 0 top, 1 bottom), W 5 -> 3
+   * (total 2: 1, 1) */
+  attr_str_(&at, "auto_pad", "SAME_UPPER");
+  attr_ints_(&at, "strides", 2, (int64_t[]){2, 2});
+  CHECK_EQ_INT(conv_attrs(&at, &c, os), 0);
+  CHECK(c.padding[0] == 0 && c.padding[2] == 1 && c.padding[1] == 1 &&
+        c.padding[3] == 1);
+  CHECK(c.stride[0] == 2 && c.stride[1] == 2);
+  CHECK(os[2] == 3 && os[3] == 3);
+  /* SAME_LOWER puts the odd pixel first */
+  attr_str_(&at, "auto_pad", "SAME_LOWER");
+  attr_ints_(&at, "strides", 2, (int64_t[]){2, 2});
+  CHECK_EQ_INT(conv_attrs(&at, &c, os), 0);
+  CHECK(c.padding[0] == 1 && c.padding[2] == 0);
+  /* group, dilations */
+  attr_ints_(&at, "dilations", 2, (int64_t[]){2, 1});
+  CHECK_EQ_INT(conv_attrs(&at, &c, os), 0);
+  CHECK(c.dilation[0] == 2 && c.dilation[1] == 1 && c.groups == 1);
+  CHECK(os[2] == 2 && os[3] == 3);
+}
+#endif
+
 int main(void) {
+#ifdef PV_TEST_MOCK_GRAPH
+  test_attr_mapping();
+#endif
   test_folding();
   test_unknown_op();
   test_legacy_softmax_and_fold();

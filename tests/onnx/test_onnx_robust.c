@@ -144,6 +144,15 @@ static void test_wire_errors(void) {
   CHECK(pv_onnx_decode_tensor_pb(t.p, t.n) == NULL);
   CHECK_EQ_INT(pv_last_status(), PV_ERR_FORMAT);
   free(t.p);
+  /* huge dims (48 GB of f32) with no data: refused before any allocation
+   * (a fuzz_onnx finding; under ASan an allocation would abort) */
+  pbw hd = {0};
+  pbw_int(&hd, 1, 12000);
+  pbw_int(&hd, 1, 1000000);
+  pbw_int(&hd, 2, 1);
+  CHECK(pv_onnx_decode_tensor_pb(hd.p, hd.n) == NULL);
+  CHECK_EQ_INT(pv_last_status(), PV_ERR_FORMAT);
+  free(hd.p);
   /* typed fields: int64_data packed, double_data unpacked */
   pbw a = {0}, packed = {0};
   pbw_int(&a, 1, 3);
