@@ -400,6 +400,10 @@ static int parse_node(pv_onnx_model *m, pv__bytes msg, pv__onnx_node *n) {
 
 /* --- GraphProto / ModelProto -------------------------------------------- */
 
+static int cmp_strp(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 static int parse_graph(pv_onnx_model *m, pv__bytes msg) {
   pv__pb r;
   pv__pb_field f;
@@ -452,14 +456,25 @@ static int parse_graph(pv_onnx_model *m, pv__bytes msg) {
   }
   if (rc < 0)
     return rc;
-  /* Inputs that are also initializers are weights, not graph inputs. */
+  /* Inputs that are also initializers are weights, not graph inputs. The
+   * names are sorted so this stays O(n log n) on hostile files. */
+  const char **names = NULL;
+  if (m->n_inits) {
+    names = malloc(sizeof(char *) * (size_t)m->n_inits);
+    if (!names)
+      return pv_set_error(PV_ERR_NOMEM, "onnx: out of memory");
+    for (int j = 0; j < m->n_inits; j++)
+      names[j] = m->inits[j].name;
+    qsort(names, (size_t)m->n_inits, sizeof *names, cmp_strp);
+  }
   for (int i = 0; i < m->n_inputs_all; i++) {
-    bool is_init = false;
-    for (int j = 0; j < m->n_inits && !is_init; j++)
-      is_init = !strcmp(m->inits[j].name, m->inputs_all[i].name);
+    const char *key = m->inputs_all[i].name;
+    bool is_init = names && bsearch(&key, names, (size_t)m->n_inits,
+                                    sizeof *names, cmp_strp);
     if (!is_init)
       m->inputs[m->n_inputs++] = &m->inputs_all[i];
   }
+  free(names);
   return 0;
 }
 
