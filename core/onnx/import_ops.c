@@ -689,7 +689,10 @@ static int h_resize(pv__imp *I, bool upsample) {
       r->size[i] = sizes[2 + i];
     } else {
       if (d.shape[2 + i] < 0)
-        return FAIL(I, PV_ERR_UNSUPPORTED, "scales on a dynamic spatial dim");
+        return FAIL(
+            I, PV_ERR_UNSUPPORTED,
+            "scales on a dynamic spatial dim (pin the input shapes with "
+            "pv_onnx_options.input_shapes)");
       if (!(sc[2 + i] > 0) || sc[2 + i] > 1e6)
         return FAIL(I, PV_ERR_INVALID_ARG, "bad scale %g", sc[2 + i]);
       r->size[i] = (int64_t)floor((double)d.shape[2 + i] * sc[2 + i]);
