@@ -1,0 +1,347 @@
+/*
+ * onnx_node_tests: runs ONNX backend test cases (model.onnx +
+ * test_data_set_N/{input,output}_K.pb, as in Debian's libonnx-testdata)
+ * through the importer and the graph runtime, and reports pass/total per op
+ * and per suite.
+ *
+ *   onnx_node_tests [--device D] [--filter SUBSTR] [--import-only]
+ *                   [--markdown] [--verbose] DIR...
+ *
+ * DIR is a suite directory (node/, pytorch-converted/, ...) or one test
+ * directory. Each data set is imported afresh: graph inputs that are
+ * parameters (integer inputs: shapes, axes, indices, conditions; and small
+ * 0-/1-D float inputs after the first: scales, clip bounds, pad values) are
+ * frozen into constants with that data set's values, which is how such tests
+ * reach a static-shape runtime, and the remaining inputs are pinned to their
+ * data set's shapes. Outputs are compared as ONNX's backend tests do
+ * (numpy.testing.assert_allclose with rtol=1e-3, atol=1e-7): elementwise
+ * |got - want| <= atol + rtol * |want|, NaN matching NaN; integer and bool
+ * outputs must match exactly. A case passes when every data set passes.
+ *
+ * Built against the real runtime when core/graph/graph.c exists; built
+ * against the mock builder (PV_TEST_MOCK_GRAPH) it can only check import
+ * (--import-only is implied). Exit status: 0 (a report), 2 on usage errors.
+ */
+#include <dirent.h>
+#include <math.h>
+#include <polyvis/onnx.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define RTOL 1e-3
+#define ATOL 1e-7
+#define MAX_IO 32
+
+typedef struct op_stat {
+  char op[64];
+  int pass, total;
+  char first_fail[160];
+} op_stat;
+
+static op_stat g_ops[2048];
+static int g_nops;
+static const char *g_device = NULL;
+static int g_verbose, g_import_only;
+
+static op_stat *stat_for(const char *op) {
+  for (int i = 0; i < g_nops; i++)
+    if (!strcmp(g_ops[i].op, op))
+      return &g_ops[i];
+  if (g_nops == (int)(sizeof g_ops / sizeof *g_ops))
+    return &g_ops[g_nops - 1];
+  op_stat *s = &g_ops[g_nops++];
+  snprintf(s->op, sizeof s->op, "%s", op);
+  return s;
+}
+
+static int is_dir(const char *p) {
+  struct stat st;
+  return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+static int is_file(const char *p) {
+  struct stat st;
+  return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static int is_float(pv_dtype d) {
+  return d == PV_F32 || d == PV_F16 || d == PV_BF16 || d == PV_F64;
+}
+
+#ifndef PV_TEST_MOCK_GRAPH
+/* Compares with ONNX's tolerances; writes a reason on mismatch. */
+static int compare(const pv_tensor *got, const pv_tensor *want, char *why,
+                   size_t n) {
+  if (pv_tensor_ndim(got) != pv_tensor_ndim(want) ||
+      pv_tensor_numel(got) != pv_tensor_numel(want)) {
+    snprintf(why, n, "shape differs (%d-D %lld elems vs %d-D %lld elems)",
+             pv_tensor_ndim(got), (long long)pv_tensor_numel(got),
+             pv_tensor_ndim(want), (long long)pv_tensor_numel(want));
+    return 0;
+  }
+  for (int i = 0; i < pv_tensor_ndim(got); i++)
+    if (pv_tensor_shape(got)[i] != pv_tensor_shape(want)[i]) {
+      snprintf(why, n, "dim %d is %lld, expected %lld", i,
+               (long long)pv_tensor_shape(got)[i],
+               (long long)pv_tensor_shape(want)[i]);
+      return 0;
+    }
+  pv_tensor *g = pv_tensor_cast(got, PV_F64), *w = pv_tensor_cast(want, PV_F64);
+  int ok = g && w;
+  bool exact = !is_float(pv_tensor_dtype(want));
+  for (int64_t i = 0; ok && i < pv_tensor_numel(w); i++) {
+    double a = ((double *)pv_tensor_data(g))[i],
+           b = ((double *)pv_tensor_data(w))[i];
+    if (isnan(a) && isnan(b))
+      continue;
+    if (exact ? a != b : !(fabs(a - b) <= ATOL + RTOL * fabs(b))) {
+      snprintf(why, n, "element %lld: got %.8g, expected %.8g", (long long)i, a,
+               b);
+      ok = 0;
+    }
+  }
+  pv_tensor_release(g);
+  pv_tensor_release(w);
+  return ok;
+}
+#endif
+
+/* Runs one data set. Returns 1 pass, 0 fail (why set). */
+static int run_set(const char *model_path, const char *set_dir,
+                   const pv_onnx_model *m, char *why, size_t wn) {
+  int nin = pv_onnx_model_num_inputs(m), nout = pv_onnx_model_num_outputs(m);
+  if (nin > MAX_IO || nout > MAX_IO) {
+    snprintf(why, wn, "too many inputs/outputs");
+    return 0;
+  }
+  pv_tensor *in[MAX_IO] = {0}, *want[MAX_IO] = {0}, *got[MAX_IO] = {0},
+            *run_in[MAX_IO] = {0}, *frozen_v[MAX_IO] = {0};
+  const char *frozen_n[MAX_IO];
+  pv_onnx_input_shape pins[MAX_IO];
+  int nfrozen = 0, npins = 0, nrun = 0, ok = 0;
+  char p[2048];
+  pv_graph *g = NULL;
+  for (int k = 0; k < nin; k++) {
+    snprintf(p, sizeof p, "%s/input_%d.pb", set_dir, k);
+    if (!(in[k] = pv_onnx_load_tensor_pb(p))) {
+      snprintf(why, wn, "input %d: %s", k, pv_last_error());
+      goto done;
+    }
+    const char *name = pv_onnx_model_input_name(m, k);
+    /* Integer inputs, and small 0-/1-D float inputs after the first
+     * (scales, clip bounds, pad values), are parameters: freeze them. */
+    bool param =
+        !is_float(pv_tensor_dtype(in[k])) ||
+        (k > 0 && pv_tensor_ndim(in[k]) <= 1 && pv_tensor_numel(in[k]) <= 8);
+    if (param) {
+      frozen_n[nfrozen] = name;
+      frozen_v[nfrozen++] = in[k];
+    } else {
+      pv_onnx_input_shape *s = &pins[npins++];
+      s->name = name;
+      s->ndim = pv_tensor_ndim(in[k]);
+      memcpy(s->shape, pv_tensor_shape(in[k]),
+             sizeof(int64_t) * (size_t)s->ndim);
+      run_in[nrun++] = in[k];
+    }
+  }
+  for (int k = 0; k < nout; k++) {
+    snprintf(p, sizeof p, "%s/output_%d.pb", set_dir, k);
+    if (!(want[k] = pv_onnx_load_tensor_pb(p))) {
+      snprintf(why, wn, "output %d: %s", k, pv_last_error());
+      goto done;
+    }
+  }
+  pv_onnx_options o = pv_onnx_options_default();
+  o.input_shapes = pins;
+  o.n_input_shapes = npins;
+  o.frozen_input_names = frozen_n;
+  o.frozen_input_values = frozen_v;
+  o.n_frozen_inputs = nfrozen;
+  if (pv_onnx_import_model(m, &o, &g, NULL)) {
+    snprintf(why, wn, "import: %s", pv_last_error());
+    goto done;
+  }
+  (void)model_path;
+  (void)run_in;
+  if (g_import_only) {
+    ok = 1;
+    goto done;
+  }
+#ifndef PV_TEST_MOCK_GRAPH
+  {
+    pv_compile_options co = pv_compile_options_default();
+    co.device = g_device;
+    pv_compiled *c = pv_graph_compile(g, &co);
+    if (!c) {
+      snprintf(why, wn, "compile: %s", pv_last_error());
+      goto done;
+    }
+    int rc = pv_compiled_run(c, nrun, run_in, nout, got);
+    if (rc) {
+      snprintf(why, wn, "run: %s", pv_last_error());
+    } else {
+      ok = 1;
+      for (int k = 0; k < nout && ok; k++) {
+        pv_tensor *h = pv_tensor_to(got[k], NULL);
+        char w2[200];
+        if (!h || !compare(h, want[k], w2, sizeof w2)) {
+          snprintf(why, wn, "output %d (%s): %s", k,
+                   pv_onnx_model_output_name(m, k), h ? w2 : pv_last_error());
+          ok = 0;
+        }
+        pv_tensor_release(h);
+      }
+    }
+    pv_compiled_free(c);
+  }
+#endif
+done:
+  pv_graph_free(g);
+  for (int k = 0; k < MAX_IO; k++) {
+    pv_tensor_release(in[k]);
+    pv_tensor_release(want[k]);
+    pv_tensor_release(got[k]);
+  }
+  return ok;
+}
+
+static void run_case(const char *dir, const char *name, int *pass, int *total) {
+  char p[2048], why[512] = "";
+  snprintf(p, sizeof p, "%s/model.onnx", dir);
+  if (!is_file(p))
+    return;
+  pv_onnx_model *m = pv_onnx_model_load(p);
+  char op[64] = "(unparsed)";
+  int ok = 0;
+  if (!m) {
+    snprintf(why, sizeof why, "parse: %s", pv_last_error());
+  } else {
+    if (pv_onnx_model_num_nodes(m) == 1)
+      snprintf(op, sizeof op, "%s", pv_onnx_node_op_type(m, 0));
+    else
+      snprintf(op, sizeof op, "(multi-node)");
+    int nsets = 0;
+    ok = 1;
+    for (int s = 0; s < 64 && ok; s++) {
+      char sd[2048];
+      snprintf(sd, sizeof sd, "%s/test_data_set_%d", dir, s);
+      if (!is_dir(sd))
+        break;
+      nsets++;
+      ok = run_set(p, sd, m, why, sizeof why);
+    }
+    if (!nsets) {
+      ok = 0;
+      snprintf(why, sizeof why, "no test_data_set_N");
+    }
+    pv_onnx_model_free(m);
+  }
+  op_stat *st = stat_for(op);
+  st->total++;
+  (*total)++;
+  if (ok) {
+    st->pass++;
+    (*pass)++;
+  } else if (!st->first_fail[0]) {
+    snprintf(st->first_fail, sizeof st->first_fail, "%s: %.120s", name, why);
+  }
+  if (g_verbose)
+    printf("%-60s %s%s%s\n", name, ok ? "PASS" : "FAIL", ok ? "" : "  ",
+           ok ? "" : why);
+}
+
+static int cmp_name(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void run_suite(const char *dir, const char *filter) {
+  char p[2048];
+  snprintf(p, sizeof p, "%s/model.onnx", dir);
+  int pass = 0, total = 0;
+  if (is_file(p)) {
+    const char *base = strrchr(dir, '/');
+    run_case(dir, base ? base + 1 : dir, &pass, &total);
+  } else {
+    DIR *d = opendir(dir);
+    if (!d) {
+      fprintf(stderr, "onnx_node_tests: cannot open %s\n", dir);
+      return;
+    }
+    char *names[4096];
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) && n < 4096)
+      if (e->d_name[0] != '.' && (!filter || strstr(e->d_name, filter))) {
+        size_t l = strlen(e->d_name) + 1;
+        names[n] = malloc(l);
+        if (names[n])
+          memcpy(names[n++], e->d_name, l);
+      }
+    closedir(d);
+    qsort(names, (size_t)n, sizeof *names, cmp_name);
+    for (int i = 0; i < n; i++) {
+      char sub[4096];
+      snprintf(sub, sizeof sub, "%s/%s", dir, names[i]);
+      run_case(sub, names[i], &pass, &total);
+      free(names[i]);
+    }
+  }
+  printf("suite %s: %d/%d %s\n", dir, pass, total,
+         g_import_only ? "imported" : "passed");
+}
+
+static int cmp_stat(const void *a, const void *b) {
+  return strcmp(((const op_stat *)a)->op, ((const op_stat *)b)->op);
+}
+
+int main(int argc, char **argv) {
+  const char *filter = NULL;
+  int markdown = 0, ndirs = 0;
+  const char *dirs[64];
+#ifdef PV_TEST_MOCK_GRAPH
+  g_import_only = 1;
+#endif
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--device") && i + 1 < argc)
+      g_device = argv[++i];
+    else if (!strcmp(argv[i], "--filter") && i + 1 < argc)
+      filter = argv[++i];
+    else if (!strcmp(argv[i], "--markdown"))
+      markdown = 1;
+    else if (!strcmp(argv[i], "--verbose") || !strcmp(argv[i], "-v"))
+      g_verbose = 1;
+    else if (!strcmp(argv[i], "--import-only"))
+      g_import_only = 1;
+    else if (argv[i][0] == '-' || ndirs == 64) {
+      fprintf(stderr, "usage: onnx_node_tests [--device D] [--filter SUBSTR] "
+                      "[--import-only] [--markdown] [--verbose] DIR...\n");
+      return 2;
+    } else
+      dirs[ndirs++] = argv[i];
+  }
+  if (!ndirs)
+    dirs[ndirs++] = "/usr/share/libonnx-testdata/data/node";
+  for (int i = 0; i < ndirs; i++)
+    run_suite(dirs[i], filter);
+  qsort(g_ops, (size_t)g_nops, sizeof *g_ops, cmp_stat);
+  if (markdown) {
+    printf("\n| op | %s | total | first failure |\n|---|---|---|---|\n",
+           g_import_only ? "imported" : "passed");
+    for (int i = 0; i < g_nops; i++) {
+      char ff[200];
+      snprintf(ff, sizeof ff, "%s", g_ops[i].first_fail);
+      for (char *c = ff; *c; c++)
+        if (*c == '|' || *c == '\n')
+          *c = '/';
+      printf("| %s | %d | %d | %s |\n", g_ops[i].op, g_ops[i].pass,
+             g_ops[i].total, ff);
+    }
+  } else {
+    for (int i = 0; i < g_nops; i++)
+      printf("%-28s %4d/%-4d\n", g_ops[i].op, g_ops[i].pass, g_ops[i].total);
+  }
+  return 0;
+}
