@@ -1,0 +1,90 @@
+#version 450
+#extension GL_GOOGLE_include_directive : enable
+// Tiled GEMM: C = alpha * op(A) op(B) + beta * bias, then an activation.
+// 64x64 output tile per workgroup of 256 threads, each computing 4x4, with
+// 16-deep K slices of A and B staged in shared memory. z = batch.
+// Bias modes: 0 none, 1 per column (n), 2 per row (m), 3 strided [M,N].
+#include "common.glsl"
+layout(local_size_x = 256) in;
+layout(constant_id = 0) const int TRANS_A = 0;
+layout(constant_id = 1) const int TRANS_B = 0;
+layout(constant_id = 2) const int BIAS = 0;
+layout(constant_id = 3) const int ACT = 0;
+layout(constant_id = 4) const float ACT_A = 0.0;
+layout(constant_id = 5) const float ACT_B = 0.0;
+layout(constant_id = 6) const int ACT_MODE = 0;
+layout(std430, binding = 0) readonly buffer A_ { float A[]; };
+layout(std430, binding = 1) readonly buffer B_ { WTYPE B[]; };
+layout(std430, binding = 2) readonly buffer Bias_ { float bias[]; };
+layout(std430, binding = 3) writeonly buffer C_ { float C[]; };
+layout(push_constant) uniform P {
+  uint M, N, K;
+  uint ao, bo, biaso, co;
+  uint lda, ldb, ldc;
+  uint bsa, bsb, bsc; // batch strides
+  uint bias_sm, bias_sn;
+  float alpha, beta;
+} p;
+#define BM 64
+#define BN 64
+#define BK 16
+shared float As[BK][BM + 1];
+shared float Bs[BK][BN + 1];
+void main() {
+  uint lid = gl_LocalInvocationID.x;
+  uint tx = lid % 16, ty = lid / 16;
+  uint m0 = gl_WorkGroupID.y * BM, n0 = gl_WorkGroupID.x * BN;
+  uint z = gl_WorkGroupID.z;
+  uint abase = p.ao + z * p.bsa, bbase = p.bo + z * p.bsb;
+  float acc[4][4];
+  for (int i = 0; i < 4; i++)
+    for (int j = 0; j < 4; j++)
+      acc[i][j] = 0.0;
+  for (uint k0 = 0; k0 < p.K; k0 += BK) {
+    // 1024 elements of each tile, 4 per thread
+    for (uint e = lid; e < BM * BK; e += 256) {
+      uint mm, kk;
+      if (TRANS_A != 0) { mm = e % BM; kk = e / BM; } // coalesced along m
+      else { kk = e % BK; mm = e / BK; }              // coalesced along k
+      uint gm = m0 + mm, gk = k0 + kk;
+      float v = 0.0;
+      if (gm < p.M && gk < p.K)
+        v = TRANS_A != 0 ? A[abase + gk * p.lda + gm] : A[abase + gm * p.lda + gk];
+      As[kk][mm] = v;
+    }
+    for (uint e = lid; e < BN * BK; e += 256) {
+      uint nn, kk;
+      if (TRANS_B != 0) { kk = e % BK; nn = e / BK; }
+      else { nn = e % BN; kk = e / BN; }
+      uint gn = n0 + nn, gk = k0 + kk;
+      float v = 0.0;
+      if (gn < p.N && gk < p.K)
+        v = float(TRANS_B != 0 ? B[bbase + gn * p.ldb + gk] : B[bbase + gk * p.ldb + gn]);
+      Bs[kk][nn] = v;
+    }
+    barrier();
+    for (uint kk = 0; kk < BK; kk++) {
+      float a[4], b[4];
+      for (int i = 0; i < 4; i++) a[i] = As[kk][ty + 16 * i];
+      for (int j = 0; j < 4; j++) b[j] = Bs[kk][tx + 16 * j];
+      for (int i = 0; i < 4; i++)
+        for (int j = 0; j < 4; j++)
+          acc[i][j] = fma(a[i], b[j], acc[i][j]);
+    }
+    barrier();
+  }
+  uint cbase = p.co + z * p.bsc;
+  for (int i = 0; i < 4; i++) {
+    uint m = m0 + ty + 16 * i;
+    if (m >= p.M) continue;
+    for (int j = 0; j < 4; j++) {
+      uint n = n0 + tx + 16 * j;
+      if (n >= p.N) continue;
+      float v = p.alpha * acc[i][j];
+      if (BIAS == 1) v += p.beta * bias[p.biaso + n];
+      else if (BIAS == 2) v += p.beta * bias[p.biaso + m];
+      else if (BIAS == 3) v += p.beta * bias[p.biaso + m * p.bias_sm + n * p.bias_sn];
+      C[cbase + m * p.ldc + n] = pv_unary(ACT, v, ACT_A, ACT_B, ACT_MODE);
+    }
+  }
+}

@@ -1,0 +1,56 @@
+#version 450
+#extension GL_GOOGLE_include_directive : enable
+// Reductions over the middle dim of [outer, len, inner]: one workgroup per
+// output, 256 threads. OP: 0 sum, 1 mean, 2 max, 3 min, 4 argmax, 5 argmin
+// (int64 output written as two 32-bit words; the first extreme index wins,
+// or the last with LAST=1).
+#include "common.glsl"
+layout(local_size_x = 256) in;
+layout(constant_id = 0) const int OP = 0;
+layout(constant_id = 1) const int LAST = 0;
+layout(std430, binding = 0) readonly buffer X_ { float X[]; };
+layout(std430, binding = 1) writeonly buffer Y_ { float Y[]; };
+layout(push_constant) uniform P { uint outs, len, inner, xo, yo; } p;
+shared float rv[256];
+shared uint ri[256];
+bool better(float a, uint ia, float b, uint ib) { // is (a, ia) preferred?
+  if (OP == 4 || OP == 2) { if (a != b) return a > b || isnan(a); }
+  else { if (a != b) return a < b || isnan(a); }
+  return LAST != 0 ? ia > ib : ia < ib;
+}
+void main() {
+  uint o = gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x;
+  if (o >= p.outs) return;
+  uint lid = gl_LocalInvocationID.x;
+  uint base = p.xo + (o / p.inner) * p.len * p.inner + o % p.inner;
+  bool ext = OP >= 2;
+  float acc = OP == 2 || OP == 4 ? uintBitsToFloat(0xff800000u)
+            : (OP == 3 || OP == 5 ? uintBitsToFloat(0x7f800000u) : 0.0);
+  uint idx = 0xffffffffu;
+  for (uint j = lid; j < p.len; j += 256) {
+    float v = X[base + j * p.inner];
+    if (!ext) acc += v;
+    else if (idx == 0xffffffffu || better(v, j, acc, idx)) { acc = v; idx = j; }
+  }
+  rv[lid] = acc;
+  ri[lid] = idx;
+  barrier();
+  for (uint s = 128; s > 0; s >>= 1) {
+    if (lid < s) {
+      if (!ext) rv[lid] += rv[lid + s];
+      else if (ri[lid + s] != 0xffffffffu &&
+               (ri[lid] == 0xffffffffu || better(rv[lid + s], ri[lid + s], rv[lid], ri[lid]))) {
+        rv[lid] = rv[lid + s];
+        ri[lid] = ri[lid + s];
+      }
+    }
+    barrier();
+  }
+  if (lid != 0) return;
+  if (OP == 4 || OP == 5) {
+    Y[p.yo + 2 * o] = uintBitsToFloat(ri[0]);
+    Y[p.yo + 2 * o + 1] = 0.0;
+  } else {
+    Y[p.yo + o] = OP == 1 ? rv[0] / float(p.len) : rv[0];
+  }
+}
