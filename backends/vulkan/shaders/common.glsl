@@ -6,7 +6,6 @@
 #endif
 #if PV_FP16_STORAGE
 #extension GL_EXT_shader_16bit_storage : require
-#extension GL_EXT_shader_explicit_arithmetic_types_float16 : require
 #define WTYPE float16_t // weights are stored as fp16, math stays fp32
 #else
 #define WTYPE float

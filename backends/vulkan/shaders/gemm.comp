@@ -59,7 +59,7 @@ void main() {
       uint gn = n0 + nn, gk = k0 + kk;
       float v = 0.0;
       if (gn < p.N && gk < p.K)
-        v = float(TRANS_B != 0 ? B[bbase + gn * p.ldb + gk] : B[bbase + gk * p.ldb + gn]);
+        v = TRANS_B != 0 ? float(B[bbase + gn * p.ldb + gk]) : float(B[bbase + gk * p.ldb + gn]);
       Bs[kk][nn] = v;
     }
     barrier();
