@@ -2,11 +2,12 @@
 #extension GL_GOOGLE_include_directive : enable
 // conv2d as an implicit GEMM: per (batch, group), out[co, p] =
 // sum_k W[co, k] * im2col(x)[k, p] with k = (ci, kh, kw) and p = (oh, ow),
-// tiled 64x64 with 16-deep K slices in shared memory. The im2col matrix is
+// tiled 64x64 (64 threads, 8x8 outputs each) with 16-deep K slices in
+// shared memory. The im2col matrix is
 // never materialized: B tiles are gathered from x with zero padding.
 // Bias and activation are fused.
 #include "common.glsl"
-layout(local_size_x = 256) in;
+layout(local_size_x = 64) in;
 layout(constant_id = 0) const int HAS_BIAS = 0;
 layout(constant_id = 1) const int ACT = 0;
 layout(constant_id = 2) const float ACT_A = 0.0;
@@ -24,28 +25,27 @@ layout(push_constant) uniform P {
 #define BM 64
 #define BN 64
 #define BK 16
-shared float As[BK][BM + 1];
-shared float Bs[BK][BN + 1];
+shared vec4 As[BK][BM / 4];
+shared vec4 Bs[BK][BN / 4];
 void main() {
   uint lid = gl_LocalInvocationID.x;
-  uint tx = lid % 16, ty = lid / 16;
+  uint tx = lid % 8, ty = lid / 8;
   uint cing = p.cin / p.groups, coutg = p.cout / p.groups;
   uint M = coutg, N = p.oh * p.ow, K = cing * p.kh * p.kw, khw = p.kh * p.kw;
   uint m0 = gl_WorkGroupID.y * BM, n0 = gl_WorkGroupID.x * BN;
   uint z = gl_WorkGroupID.z, g = z % p.groups, b = z / p.groups;
   uint wbase = p.wo + g * coutg * K;
   uint xbase = p.xo + (b * p.cin + g * cing) * p.h * p.w;
-  float acc[4][4];
-  for (int i = 0; i < 4; i++)
-    for (int j = 0; j < 4; j++)
-      acc[i][j] = 0.0;
+  vec4 acc[8][2];
+  for (int i = 0; i < 8; i++)
+    acc[i][0] = acc[i][1] = vec4(0.0);
   for (uint k0 = 0; k0 < K; k0 += BK) {
-    for (uint e = lid; e < BM * BK; e += 256) {
+    for (uint e = lid; e < BM * BK; e += 64) {
       uint kk = e % BK, mm = e / BK;
       uint gm = m0 + mm, gk = k0 + kk;
-      As[kk][mm] = gm < M && gk < K ? float(W[wbase + gm * K + gk]) : 0.0;
+      As[kk][mm / 4][mm % 4] = gm < M && gk < K ? float(W[wbase + gm * K + gk]) : 0.0;
     }
-    for (uint e = lid; e < BN * BK; e += 256) {
+    for (uint e = lid; e < BN * BK; e += 64) {
       uint nn = e % BN, kk = e / BN;
       uint gn = n0 + nn, gk = k0 + kk;
       float v = 0.0;
@@ -58,29 +58,30 @@ void main() {
         if (iy >= 0 && iy < int(p.h) && ix >= 0 && ix < int(p.w))
           v = X[xbase + (ci * p.h + uint(iy)) * p.w + uint(ix)];
       }
-      Bs[kk][nn] = v;
+      Bs[kk][nn / 4][nn % 4] = v;
     }
     barrier();
     for (uint kk = 0; kk < BK; kk++) {
-      float a[4], bb[4];
-      for (int i = 0; i < 4; i++) a[i] = As[kk][ty + 16 * i];
-      for (int j = 0; j < 4; j++) bb[j] = Bs[kk][tx + 16 * j];
-      for (int i = 0; i < 4; i++)
-        for (int j = 0; j < 4; j++)
-          acc[i][j] = fma(a[i], bb[j], acc[i][j]);
+      vec4 a0 = As[kk][ty * 2], a1 = As[kk][ty * 2 + 1];
+      vec4 b0 = Bs[kk][tx * 2], b1 = Bs[kk][tx * 2 + 1];
+      float a[8] = float[8](a0.x, a0.y, a0.z, a0.w, a1.x, a1.y, a1.z, a1.w);
+      for (int i = 0; i < 8; i++) {
+        acc[i][0] = fma(vec4(a[i]), b0, acc[i][0]);
+        acc[i][1] = fma(vec4(a[i]), b1, acc[i][1]);
+      }
     }
     barrier();
   }
-  for (int i = 0; i < 4; i++) {
-    uint m = m0 + ty + 16 * i;
+  for (int i = 0; i < 8; i++) {
+    uint m = m0 + ty * 8 + i;
     if (m >= M) continue;
     uint co = g * coutg + m;
     float bv = HAS_BIAS != 0 ? bias[p.bo + co] : 0.0;
-    for (int j = 0; j < 4; j++) {
-      uint n = n0 + tx + 16 * j;
+    for (int j = 0; j < 8; j++) {
+      uint n = n0 + tx * 8 + j;
       if (n >= N) continue;
       Y[p.yo + (b * p.cout + co) * N + n] =
-          pv_unary(ACT, acc[i][j] + bv, ACT_A, ACT_B, ACT_MODE);
+          pv_unary(ACT, acc[i][j / 4][j % 4] + bv, ACT_A, ACT_B, ACT_MODE);
     }
   }
 }
