@@ -5,6 +5,7 @@
  *  - depthwise (groups == Cin > 1): the direct shader, one thread per output;
  *  - everything else: the implicit-GEMM shader (im2col gathered into shared
  *    memory tiles, never materialized).
+ * conv_transpose2d runs on a direct gather shader (one thread per output).
  */
 #include "vk_ops.h"
 
@@ -38,7 +39,12 @@ static int conv_plan(pv_vk_plan *pl, const pv_node_desc *n) {
   pv_vk_dispatch d;
   memset(&d, 0, sizeof d);
   pv_act none = {0};
-  int pointwise = KH == 1 && KW == 1 && a->stride[0] == 1 &&
+  int transposed = n->op == PV_OP_CONV_TRANSPOSE2D;
+  if (transposed) {
+    KH = (uint32_t)w->shape[2];
+    KW = (uint32_t)w->shape[3];
+  }
+  int pointwise = !transposed && KH == 1 && KW == 1 && a->stride[0] == 1 &&
                   a->stride[1] == 1 && !a->padding[0] && !a->padding[1] &&
                   !a->padding[2] && !a->padding[3] && g == 1;
   if (pointwise) {
@@ -78,7 +84,7 @@ static int conv_plan(pv_vk_plan *pl, const pv_node_desc *n) {
     d.groups[2] = B;
     return pv__vk_emit(pl, &d, PV_VK_SH_GEMM, spec, 7);
   }
-  int depthwise = g == cin && g > 1;
+  int depthwise = !transposed && g == cin && g > 1;
   const pv_value_desc *wv = &pl->pd->values[n->inputs[1]];
   int f16 = dev->fp16 && wv->kind == PV_VALUE_CONST;
   uint32_t *p = d.push;
@@ -130,6 +136,10 @@ static int conv_plan(pv_vk_plan *pl, const pv_node_desc *n) {
   uint32_t spec[5] = {has_bias ? 1u : 0u};
   pv__vk_act_spec(a->act.op ? &a->act : &none, &spec[1]);
   int sh = f16 ? PV_VK_SHADER_F16 : 0;
+  if (transposed) {
+    pv__vk_groups_1d(dev, (total + 255) / 256, d.groups);
+    return pv__vk_emit(pl, &d, PV_VK_SH_CONV_T | sh, spec, 5);
+  }
   if (depthwise) {
     pv__vk_groups_1d(dev, (total + 255) / 256, d.groups);
     return pv__vk_emit(pl, &d, PV_VK_SH_CONV_DW | sh, spec, 5);

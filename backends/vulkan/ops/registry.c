@@ -11,6 +11,9 @@ _Static_assert(OP_RELU == PV_OP_RELU && OP_ERF == PV_OP_ERF, "unary op codes");
 _Static_assert(OP_GELU == PV_OP_GELU && OP_LEAKY_RELU == PV_OP_LEAKY_RELU,
                "unary op codes");
 _Static_assert(OP_PRELU == PV_OP_PRELU, "prelu op code");
+_Static_assert(OP_EQUAL == PV_OP_EQUAL && OP_LESS == PV_OP_LESS &&
+                   OP_GREATER == PV_OP_GREATER,
+               "comparison op codes");
 
 int pv__vk_all_f32(const pv_op_desc *op) {
   for (int i = 0; i < op->n_inputs; i++)
@@ -77,7 +80,20 @@ const pv_vk_op_impl *pv__vk_op_impl(int op) {
   case PV_OP_MATMUL:
     return &pv__vk_gemm_impl;
   case PV_OP_CONV2D:
+  case PV_OP_CONV_TRANSPOSE2D:
     return &pv__vk_conv_impl;
+  case PV_OP_EQUAL:
+  case PV_OP_LESS:
+  case PV_OP_GREATER:
+    return &pv__vk_compare_impl;
+  case PV_OP_WHERE:
+    return &pv__vk_where_impl;
+  case PV_OP_PAD:
+    return &pv__vk_pad_impl;
+  case PV_OP_GATHER:
+    return &pv__vk_gather_impl;
+  case PV_OP_RESIZE:
+    return &pv__vk_resize_impl;
   case PV_OP_MAX_POOL2D:
   case PV_OP_AVG_POOL2D:
   case PV_OP_ADAPTIVE_AVG_POOL2D:

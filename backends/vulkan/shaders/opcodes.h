@@ -25,3 +25,6 @@
 #define OP_ABS 28
 #define OP_ERF 29
 #define OP_PRELU 59
+#define OP_EQUAL 56
+#define OP_LESS 57
+#define OP_GREATER 58

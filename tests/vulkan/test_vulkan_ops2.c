@@ -1,0 +1,291 @@
+/* The second half of the op tests: comparisons, where, pad, gather, resize
+ * and conv_transpose2d on vulkan device 0 against inline references. */
+#include "testutil.h"
+#include "vk_harness.h"
+
+#include <math.h>
+
+static uint32_t g_seed = 777;
+static float frand(void) {
+  g_seed = g_seed * 1664525u + 1013904223u;
+  return (float)((g_seed >> 8) & 0xffff) / 32768.0f - 1.0f;
+}
+static float *rnd(int64_t n) {
+  float *p = malloc(sizeof(float) * (size_t)(n ? n : 1));
+  for (int64_t i = 0; i < n; i++)
+    p[i] = frand();
+  return p;
+}
+static pv_op_attrs zattrs(void) {
+  pv_op_attrs a;
+  memset(&a, 0, sizeof a);
+  return a;
+}
+#define DT(dt, ...)                                                            \
+  (vkh_desc(dt, (int)(sizeof((int64_t[]){__VA_ARGS__}) / 8),                   \
+            (int64_t[]){__VA_ARGS__}))
+#define D(...) DT(PV_F32, __VA_ARGS__)
+
+static vkh VK;
+
+static void test_compare_where(void) {
+  /* 7 x 5 (35 bytes: partial last word) vs a row [5] */
+  float *a = rnd(35), *b = rnd(5);
+  a[3] = b[3]; /* one equal element */
+  int ops[3] = {PV_OP_EQUAL, PV_OP_LESS, PV_OP_GREATER};
+  uint8_t *masks[3] = {0};
+  for (int k = 0; k < 3; k++) {
+    pv_tensor_desc in[2] = {D(7, 5), D(5)}, od;
+    pv_op_attrs at = zattrs();
+    const void *data[2] = {a, b};
+    CHECK_EQ_INT(
+        vkh_run(&VK, ops[k], &at, 2, in, data, 0, &od, (void **)&masks[k]), 0);
+    CHECK_EQ_INT(od.dtype, PV_BOOL);
+    for (int i = 0; i < 35 && masks[k]; i++) {
+      float x = a[i], y = b[i % 5];
+      int want = k == 0 ? x == y : k == 1 ? x < y : x > y;
+      CHECK_EQ_INT(masks[k][i], want);
+    }
+  }
+  /* where(less, a, -1) with the scalar-like branch broadcast */
+  if (masks[1]) {
+    float minus1 = -1.0f, *y = NULL, want[35];
+    pv_tensor_desc in[3] = {DT(PV_BOOL, 7, 5), D(7, 5), D(1)}, od;
+    pv_op_attrs at = zattrs();
+    const void *data[3] = {masks[1], a, &minus1};
+    CHECK_EQ_INT(
+        vkh_run(&VK, PV_OP_WHERE, &at, 3, in, data, 0, &od, (void **)&y), 0);
+    for (int i = 0; i < 35; i++)
+      want[i] = masks[1][i] ? a[i] : -1.0f;
+    CHECK(y && vkh_close_enough("where", y, want, 35, 0));
+    free(y);
+  }
+  for (int k = 0; k < 3; k++)
+    free(masks[k]);
+  free(a), free(b);
+}
+
+static void test_pad(void) {
+  float *x = rnd(2 * 3 * 4);
+  for (int mode = 0; mode < 4; mode++) {
+    pv_op_attrs at = zattrs();
+    at.pad.mode = mode;
+    at.pad.value = 0.5f;
+    at.pad.pads[2] = 2, at.pad.pads[3] = 1; /* dim 1: 2 before, 1 after */
+    at.pad.pads[4] = 1, at.pad.pads[5] = 3; /* dim 2: 1 before, 3 after */
+    if (mode == 0)
+      at.pad.pads[5] = -1; /* crop */
+    if (mode == 3)
+      at.pad.pads[5] = 2;
+    pv_tensor_desc in = D(2, 3, 4), od;
+    const void *data[1] = {x};
+    float *y = NULL, want[200];
+    CHECK_EQ_INT(
+        vkh_run(&VK, PV_OP_PAD, &at, 1, &in, data, 0, &od, (void **)&y), 0);
+    int O1 = (int)od.shape[1], O2 = (int)od.shape[2];
+    for (int i = 0; i < 2; i++)
+      for (int j = 0; j < O1; j++)
+        for (int k = 0; k < O2; k++) {
+          int s[2] = {j - 2, k - 1}, n[2] = {3, 4}, in_ = 1;
+          for (int q = 0; q < 2; q++) {
+            if (s[q] >= 0 && s[q] < n[q])
+              continue;
+            if (mode == 0)
+              in_ = 0;
+            else if (mode == 1)
+              s[q] = s[q] < 0 ? -s[q] : 2 * (n[q] - 1) - s[q];
+            else if (mode == 2)
+              s[q] = s[q] < 0 ? 0 : n[q] - 1;
+            else
+              s[q] = (s[q] % n[q] + n[q]) % n[q];
+          }
+          want[(i * O1 + j) * O2 + k] =
+              in_ ? x[(i * 3 + s[0]) * 4 + s[1]] : 0.5f;
+        }
+    CHECK(y && vkh_close_enough("pad", y, want, 2 * O1 * O2, 0));
+    free(y);
+  }
+  free(x);
+}
+
+static void test_gather(void) {
+  float *x = rnd(3 * 5 * 2);
+  int64_t idx64[4] = {4, 0, -1, 2};
+  int32_t idx32[4] = {1, 1, 3, -5};
+  for (int w = 0; w < 2; w++) {
+    pv_op_attrs at = zattrs();
+    at.axis.axis = 1;
+    pv_tensor_desc in[2] = {D(3, 5, 2), DT(w ? PV_I32 : PV_I64, 2, 2)}, od;
+    const void *data[2] = {x, w ? (const void *)idx32 : (const void *)idx64};
+    float *y = NULL, want[24];
+    CHECK_EQ_INT(vkh_run(&VK, PV_OP_GATHER, &at, 2, in, data, w ? 0 : 2u, &od,
+                         (void **)&y),
+                 0);
+    for (int o = 0; o < 3; o++)
+      for (int j = 0; j < 4; j++)
+        for (int k = 0; k < 2; k++) {
+          int64_t id = w ? idx32[j] : idx64[j];
+          if (id < 0)
+            id += 5;
+          want[(o * 4 + j) * 2 + k] = x[(o * 5 + id) * 2 + k];
+        }
+    CHECK(y && vkh_close_enough("gather", y, want, 24, 0));
+    free(y);
+  }
+  free(x);
+}
+
+static double cubic(double x, double A) {
+  x = fabs(x);
+  if (x <= 1)
+    return ((A + 2) * x - (A + 3)) * x * x + 1;
+  if (x < 2)
+    return ((A * x - 5 * A) * x + 8 * A) * x - 4 * A;
+  return 0;
+}
+
+static void test_resize(void) {
+  int H = 5, W = 6;
+  float *x = rnd(2 * H * W);
+  struct {
+    int mode, align, OH, OW;
+    double sh, sw;
+  } cases[] = {{PV_RESIZE_NEAREST, 0, 9, 4, 0, 0},
+               {PV_RESIZE_NEAREST_EXACT, 0, 8, 13, 0, 0},
+               {PV_RESIZE_BILINEAR, 0, 8, 4, 0, 0},
+               {PV_RESIZE_BILINEAR, 1, 9, 11, 0, 0},
+               {PV_RESIZE_BILINEAR, 0, 10, 12, 2.0, 2.0},
+               {PV_RESIZE_BICUBIC, 0, 7, 9, 0, 0},
+               {PV_RESIZE_BICUBIC, 1, 4, 3, 0, 0}};
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    pv_op_attrs at = zattrs();
+    pv_resize_attrs *r = &at.resize;
+    r->mode = cases[c].mode;
+    r->align_corners = cases[c].align;
+    r->cubic_a = -0.75f;
+    r->size[0] = cases[c].OH;
+    r->size[1] = cases[c].OW;
+    r->scale[0] = cases[c].sh;
+    r->scale[1] = cases[c].sw;
+    pv_tensor_desc in = D(1, 2, 5, 6), od;
+    const void *data[1] = {x};
+    float *y = NULL;
+    int OH = cases[c].OH, OW = cases[c].OW;
+    float *want = malloc(sizeof(float) * (size_t)(2 * OH * OW));
+    CHECK_EQ_INT(
+        vkh_run(&VK, PV_OP_RESIZE, &at, 1, &in, data, 0, &od, (void **)&y), 0);
+    int interp = r->mode >= PV_RESIZE_BILINEAR;
+    float scy = interp && r->align_corners
+                    ? (OH > 1 ? (float)(H - 1) / (float)(OH - 1) : 0.f)
+                : r->scale[0] > 0 ? (float)(1.0 / r->scale[0])
+                                  : (float)H / (float)OH;
+    float scx = interp && r->align_corners
+                    ? (OW > 1 ? (float)(W - 1) / (float)(OW - 1) : 0.f)
+                : r->scale[1] > 0 ? (float)(1.0 / r->scale[1])
+                                  : (float)W / (float)OW;
+    for (int p = 0; p < 2; p++)
+      for (int oy = 0; oy < OH; oy++)
+        for (int ox = 0; ox < OW; ox++) {
+          const float *X = x + p * H * W;
+          double v;
+          if (r->mode <= PV_RESIZE_NEAREST_EXACT) {
+            float off = r->mode == PV_RESIZE_NEAREST_EXACT ? 0.5f : 0.f;
+            int iy = (int)floorf((oy + off) * scy),
+                ix = (int)floorf((ox + off) * scx);
+            iy = iy > H - 1 ? H - 1 : iy;
+            ix = ix > W - 1 ? W - 1 : ix;
+            v = X[iy * W + ix];
+          } else {
+            int cub = r->mode == PV_RESIZE_BICUBIC;
+            float sy = r->align_corners ? scy * oy : scy * (oy + 0.5f) - 0.5f;
+            float sx = r->align_corners ? scx * ox : scx * (ox + 0.5f) - 0.5f;
+            if (!cub) {
+              sy = sy < 0 ? 0 : sy;
+              sx = sx < 0 ? 0 : sx;
+              int y0 = (int)sy, x0 = (int)sx;
+              int y1 = y0 < H - 1 ? y0 + 1 : y0, x1 = x0 < W - 1 ? x0 + 1 : x0;
+              double ly = sy - y0, lx = sx - x0;
+              v = (1 - ly) * ((1 - lx) * X[y0 * W + x0] + lx * X[y0 * W + x1]) +
+                  ly * ((1 - lx) * X[y1 * W + x0] + lx * X[y1 * W + x1]);
+            } else {
+              int iy = (int)floorf(sy), ix = (int)floorf(sx);
+              double ty = sy - iy, tx = sx - ix;
+              v = 0;
+              for (int a = 0; a < 4; a++)
+                for (int b = 0; b < 4; b++) {
+                  int yy = iy - 1 + a, xx = ix - 1 + b;
+                  yy = yy < 0 ? 0 : yy > H - 1 ? H - 1 : yy;
+                  xx = xx < 0 ? 0 : xx > W - 1 ? W - 1 : xx;
+                  v += cubic(ty - (a - 1), -0.75) * cubic(tx - (b - 1), -0.75) *
+                       X[yy * W + xx];
+                }
+            }
+          }
+          want[(p * OH + oy) * OW + ox] = (float)v;
+        }
+    char name[64];
+    snprintf(name, sizeof name, "resize case %zu", c);
+    CHECK(y && vkh_close_enough(name, y, want, 2 * OH * OW, 1e-5));
+    free(y);
+    free(want);
+  }
+  free(x);
+}
+
+static void test_conv_transpose(void) {
+  /* x[1,4,5,6], w[4, 3, 3, 3] groups 2 -> cout 6, stride 2, pad 1, outpad 1 */
+  int B = 1, C = 4, H = 5, W = 6, g = 2, cog = 3, K = 3, s = 2, p = 1, op = 1;
+  int O = cog * g, OH = (H - 1) * s - 2 * p + (K - 1) + op + 1,
+      OW = (W - 1) * s - 2 * p + (K - 1) + op + 1;
+  float *x = rnd(B * C * H * W), *w = rnd(C * cog * K * K), *b = rnd(O);
+  double *acc = calloc((size_t)(O * OH * OW), sizeof(double));
+  for (int o = 0; o < O; o++)
+    for (int i = 0; i < OH * OW; i++)
+      acc[o * OH * OW + i] = b[o];
+  for (int c = 0; c < C; c++)
+    for (int iy = 0; iy < H; iy++)
+      for (int ix = 0; ix < W; ix++)
+        for (int co = 0; co < cog; co++)
+          for (int ky = 0; ky < K; ky++)
+            for (int kx = 0; kx < K; kx++) {
+              int oy = iy * s - p + ky, ox = ix * s - p + kx;
+              if (oy < 0 || oy >= OH || ox < 0 || ox >= OW)
+                continue;
+              int o = (c / (C / g)) * cog + co;
+              acc[(o * OH + oy) * OW + ox] +=
+                  (double)x[(c * H + iy) * W + ix] *
+                  w[((c * cog + co) * K + ky) * K + kx];
+            }
+  float *want = malloc(sizeof(float) * (size_t)(O * OH * OW)), *y = NULL;
+  for (int i = 0; i < O * OH * OW; i++)
+    want[i] = (float)acc[i];
+  pv_op_attrs at = zattrs();
+  at.conv.stride[0] = at.conv.stride[1] = s;
+  for (int i = 0; i < 4; i++)
+    at.conv.padding[i] = p;
+  at.conv.dilation[0] = at.conv.dilation[1] = 1;
+  at.conv.groups = g;
+  at.conv.output_padding[0] = at.conv.output_padding[1] = op;
+  pv_tensor_desc in[3] = {D(1, 4, 5, 6), D(4, 3, 3, 3), D(6)}, od;
+  const void *data[3] = {x, w, b};
+  CHECK_EQ_INT(vkh_run(&VK, PV_OP_CONV_TRANSPOSE2D, &at, 3, in, data, 6u, &od,
+                       (void **)&y),
+               0);
+  CHECK_EQ_INT(od.shape[2], OH);
+  CHECK(y && vkh_close_enough("conv_transpose2d", y, want, O * OH * OW, 1e-5));
+  free(x), free(w), free(b), free(acc), free(want), free(y);
+}
+
+int main(void) {
+  int rc = vkh_open(&VK, 0);
+  if (rc)
+    return rc;
+  test_compare_where();
+  test_pad();
+  test_gather();
+  test_resize();
+  test_conv_transpose();
+  vkh_close(&VK);
+  CHECK_EQ_INT(vkh_validation_msgs, 0);
+  return pv_test_finish("test_vulkan_ops2");
+}
