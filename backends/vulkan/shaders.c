@@ -25,6 +25,8 @@
 #include "gemm_f32.h"
 #include "gemm_naive_f16.h"
 #include "gemm_naive_f32.h"
+#include "gemv_f16.h"
+#include "gemv_f32.h"
 #include "norm_f16.h"
 #include "norm_f32.h"
 #include "pad_f16.h"
@@ -56,6 +58,7 @@ static const pv_vk_shader g_shaders[PV_VK_SH_COUNT][2] = {
     SH(PV_VK_SH_COMPARE, compare, 3), SH(PV_VK_SH_WHERE, where, 4),
     SH(PV_VK_SH_PAD, pad, 2),         SH(PV_VK_SH_GATHER, gather, 3),
     SH(PV_VK_SH_RESIZE, resize, 2),   SH(PV_VK_SH_CONV_T, conv_transpose, 4),
+    SH(PV_VK_SH_GEMV, gemv, 4),
 };
 
 const pv_vk_shader *pv__vk_shader(int id, int fp16) {

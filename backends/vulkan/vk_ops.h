@@ -32,6 +32,7 @@ enum {
   PV_VK_SH_GATHER,
   PV_VK_SH_RESIZE,
   PV_VK_SH_CONV_T,
+  PV_VK_SH_GEMV,
   PV_VK_SH_COUNT
 };
 

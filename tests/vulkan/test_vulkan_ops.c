@@ -189,15 +189,16 @@ static void ref_gemm(const float *a, const float *b, float *c, int M, int N,
 }
 
 static void test_gemm(void) {
-  /* linear: x[2,3,70] w[65,70] b[65], fused relu, constant weight */
-  {
-    int M = 6, N = 65, K = 70;
+  /* linear: x[R,70] w[65,70] b[65], fused relu, constant weight; 6 rows
+   * take the GEMV path, 70 the tiled GEMM */
+  for (int rows = 6; rows <= 70; rows += 64) {
+    int M = rows, N = 65, K = 70;
     float *x = rnd(M * K), *w = rnd(N * K), *b = rnd(N), *y = NULL;
     float *want = malloc(sizeof(float) * (size_t)(M * N));
     ref_gemm(x, w, want, M, N, K, 0, 1);
     for (int i = 0; i < M * N; i++)
       want[i] = fmaxf(want[i] + b[i % N], 0);
-    pv_tensor_desc in[3] = {D(2, 3, 70), D(65, 70), D(65)}, od;
+    pv_tensor_desc in[3] = {D(2, rows / 2, 70), D(65, 70), D(65)}, od;
     pv_op_attrs at = zattrs();
     at.gemm.act.op = PV_OP_RELU;
     const void *data[3] = {x, w, b};

@@ -5,6 +5,9 @@
  * writing its block of output columns. With fp16 storage requested, constant
  * linear weights are converted once at compile and read by the fp16 variant.
  *
+ * Few rows (M <= 8, no batch, weight as [N, K]) take the GEMV shader: a
+ * workgroup per output column reducing along the contiguous weight row.
+ *
  * POLYVIS_VK_GEMM=naive selects the one-thread-per-output baseline shader
  * (used by bench/vulkan).
  */
@@ -98,6 +101,12 @@ static int emit_gemm(pv_vk_plan *pl, pv_vk_dispatch *d, const gemm_push *p,
     d->groups[2] = batch;
     return pv__vk_emit(
         pl, d, PV_VK_SH_GEMM_NAIVE | (f16 ? PV_VK_SHADER_F16 : 0), NULL, 0);
+  }
+  if (p->M <= 8 && batch == 1 && !trans_a && trans_b && bias_mode <= 1 &&
+      !use_naive()) {
+    pv__vk_groups_1d(pl->dev, p->N, d->groups);
+    return pv__vk_emit(pl, d, PV_VK_SH_GEMV | (f16 ? PV_VK_SHADER_F16 : 0),
+                       spec, 7);
   }
   d->groups[0] = (p->N + 63) / 64;
   d->groups[1] = (p->M + 63) / 64;
