@@ -91,6 +91,8 @@ typedef struct pv_vk_op_impl {
 } pv_vk_op_impl;
 
 const pv_vk_op_impl *pv__vk_op_impl(int op);
+/* supports_op: generic descriptor checks, then the family's. */
+int pv__vk_supports(pv_plugin_device *dev, const pv_op_desc *op);
 
 /* Shared checks for supports(). */
 int pv__vk_all_f32(const pv_op_desc *op);

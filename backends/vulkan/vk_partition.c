@@ -150,6 +150,12 @@ int pv__vk_bind_value(pv_vk_plan *pl, pv_vk_dispatch *d, int slot, int v,
     if (written)
       return pv__vk_error(PV_ERR_INVALID_ARG,
                           "vulkan: a node writes constant value %d", v);
+    if (!vd->data || off > vd->nbytes || size > vd->nbytes - off)
+      return pv__vk_error(PV_ERR_INVALID_ARG,
+                          "vulkan: constant value %d has %llu bytes of data, "
+                          "its use needs %llu",
+                          v, (unsigned long long)vd->nbytes,
+                          (unsigned long long)(off + size));
     pv_vk_partition *p = pl->part;
     if (!p->value_buf[v]) {
       int rc = pv__vk_const_buf(pl, vd->data, vd->nbytes, &p->value_buf[v]);
@@ -236,6 +242,14 @@ int pv__vk_partition_compile(pv_plugin_device *dev, const pv_partition_desc *pd,
   pv_vk_plan pl = {dev, pd, p};
   for (int i = 0; i < pd->n_nodes; i++) {
     const pv_node_desc *n = &pd->nodes[i];
+    if (n->n_inputs < 0 || n->n_inputs > PV_MAX_INPUTS || n->n_outputs < 1 ||
+        n->n_outputs > PV_MAX_OUTPUTS) {
+      pv__vk_partition_release(dev, p);
+      return pv__vk_error(PV_ERR_INVALID_ARG,
+                          "vulkan: node %d has %d inputs, "
+                          "%d outputs",
+                          i, n->n_inputs, n->n_outputs);
+    }
     for (int k = 0; k < n->n_inputs; k++)
       if (n->inputs[k] >= pd->n_values) {
         pv__vk_partition_release(dev, p);
@@ -249,10 +263,31 @@ int pv__vk_partition_compile(pv_plugin_device *dev, const pv_partition_desc *pd,
         return pv__vk_error(PV_ERR_INVALID_ARG,
                             "vulkan: node %d output %d is invalid", i, k);
       }
+    /* The plans trust what supports() checked: check it again. */
+    pv_op_desc q;
+    memset(&q, 0, sizeof q);
+    q.op = n->op;
+    q.n_inputs = n->n_inputs;
+    q.n_outputs = n->n_outputs;
+    q.attrs = n->attrs;
+    for (int k = 0; k < n->n_inputs && k < PV_MAX_INPUTS; k++) {
+      if (n->inputs[k] < 0) {
+        q.inputs[k].ndim = -1;
+        continue;
+      }
+      q.inputs[k] = pd->values[n->inputs[k]].desc;
+      if (pd->values[n->inputs[k]].kind == PV_VALUE_CONST)
+        q.const_inputs |= 1u << k;
+    }
+    if (n->n_outputs == 1)
+      q.outputs[0] = pd->values[n->outputs[0]].desc;
     const pv_vk_op_impl *impl = pv__vk_op_impl(n->op);
-    int rc = impl ? impl->plan(&pl, n)
-                  : pv__vk_error(PV_ERR_UNSUPPORTED, "vulkan: no kernel for %s",
-                                 pv__vk_host->op_name(n->op));
+    int rc = impl && n->n_inputs <= PV_MAX_INPUTS && pv__vk_supports(dev, &q)
+                 ? impl->plan(&pl, n)
+                 : pv__vk_error(PV_ERR_UNSUPPORTED,
+                                "vulkan: node %d (%s) is not supported with "
+                                "these shapes/attributes",
+                                i, pv__vk_host->op_name(n->op));
     if (rc) {
       pv__vk_partition_release(dev, p);
       return rc;

@@ -113,11 +113,35 @@ static int vk_buffer_read(pv_plugin_device *dev, pv_plugin_buffer *b,
   return pv__vk_buf_read(dev, &b->b, off, dst, size);
 }
 
-static int vk_supports_op(pv_plugin_device *dev, const pv_op_desc *op) {
+static int desc_ok(const pv_tensor_desc *d, int optional) {
+  if (optional && d->ndim < 0)
+    return 1;
+  if (d->ndim < 0 || d->ndim > PV_MAX_DIMS || d->dtype < 0 ||
+      d->dtype >= PV_DTYPE_COUNT)
+    return 0;
+  for (int i = 0; i < d->ndim; i++)
+    if (d->shape[i] < 0)
+      return 0;
+  return 1;
+}
+
+int pv__vk_supports(pv_plugin_device *dev, const pv_op_desc *op) {
   const pv_vk_op_impl *impl = pv__vk_op_impl(op->op);
   if (!impl || !impl->supports)
     return 0;
+  if (op->n_inputs < 1 || op->n_inputs > PV_MAX_INPUTS || op->n_outputs != 1)
+    return 0;
+  /* Optional inputs (conv/linear bias, norm affine) may be absent. */
+  for (int i = 0; i < op->n_inputs; i++)
+    if (!desc_ok(&op->inputs[i], i > 0))
+      return 0;
+  if (!desc_ok(&op->outputs[0], 0))
+    return 0;
   return impl->supports(dev, op) ? 1 : 0;
+}
+
+static int vk_supports_op(pv_plugin_device *dev, const pv_op_desc *op) {
+  return pv__vk_supports(dev, op);
 }
 
 static int vk_partition_compile(pv_plugin_device *dev,

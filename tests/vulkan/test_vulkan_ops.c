@@ -685,6 +685,29 @@ int main(void) {
   q.inputs[0] = vkh_desc(PV_I32, 1, (int64_t[]){4});
   q.outputs[0] = q.inputs[0];
   CHECK_EQ_INT(VK.d->supports_op(VK.dev, &q), 0);
+  /* partition_compile re-checks every node: bad ones are errors */
+  {
+    pv_value_desc v[2];
+    memset(v, 0, sizeof v);
+    v[0].desc = vkh_desc(PV_I32, 1, (int64_t[]){4});
+    v[1].desc = v[0].desc;
+    v[0].nbytes = v[1].nbytes = 16;
+    v[1].offset = 64;
+    pv_node_desc nd;
+    memset(&nd, 0, sizeof nd);
+    nd.op = PV_OP_RELU; /* i32: refused by supports_op */
+    nd.n_inputs = nd.n_outputs = 1;
+    nd.inputs[0] = 0;
+    nd.outputs[0] = 1;
+    pv_partition_desc pd = {sizeof pd, 1, &nd, 2, v, 128};
+    pv_plugin_partition *part = NULL;
+    CHECK(VK.d->partition_compile(VK.dev, &pd, &part) < 0);
+    nd.n_inputs = 99;
+    CHECK(VK.d->partition_compile(VK.dev, &pd, &part) < 0);
+    nd.n_inputs = 1;
+    nd.outputs[0] = 7;
+    CHECK(VK.d->partition_compile(VK.dev, &pd, &part) < 0);
+  }
   test_unary();
   test_binary();
   test_gemm();
