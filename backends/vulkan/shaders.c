@@ -9,6 +9,8 @@
 #include "batchnorm_f32.h"
 #include "binary_f16.h"
 #include "binary_f32.h"
+#include "cast_f16.h"
+#include "cast_f32.h"
 #include "compare_f16.h"
 #include "compare_f32.h"
 #include "conv2d_f16.h"
@@ -58,7 +60,7 @@ static const pv_vk_shader g_shaders[PV_VK_SH_COUNT][2] = {
     SH(PV_VK_SH_COMPARE, compare, 3), SH(PV_VK_SH_WHERE, where, 4),
     SH(PV_VK_SH_PAD, pad, 2),         SH(PV_VK_SH_GATHER, gather, 3),
     SH(PV_VK_SH_RESIZE, resize, 2),   SH(PV_VK_SH_CONV_T, conv_transpose, 4),
-    SH(PV_VK_SH_GEMV, gemv, 4),
+    SH(PV_VK_SH_GEMV, gemv, 4),       SH(PV_VK_SH_CAST, cast, 2),
 };
 
 const pv_vk_shader *pv__vk_shader(int id, int fp16) {

@@ -276,6 +276,51 @@ static void test_conv_transpose(void) {
   free(x), free(w), free(b), free(acc), free(want), free(y);
 }
 
+static void test_cast(void) {
+  /* u8 image bytes -> f32 (13 elements: partial words) */
+  uint8_t px[13];
+  for (int i = 0; i < 13; i++)
+    px[i] = (uint8_t)(i * 37 + 5);
+  pv_op_attrs at = zattrs();
+  at.cast.to = PV_F32;
+  pv_tensor_desc in = DT(PV_U8, 13), od;
+  const void *data[1] = {px};
+  float *y = NULL, want[13];
+  CHECK_EQ_INT(vkh_run(&VK, PV_OP_CAST, &at, 1, &in, data, 0, &od, (void **)&y),
+               0);
+  for (int i = 0; i < 13; i++)
+    want[i] = px[i];
+  CHECK(y && vkh_close_enough("cast u8->f32", y, want, 13, 0));
+  free(y);
+  /* f32 -> i32 (truncation), f32 -> bool, f32 -> u8 */
+  float f[11] = {-2.7f, -0.5f,  0.0f,   0.4f,  1.0f, 2.9f,
+                 7.5f,  100.2f, 255.0f, -1.0f, 3.0f};
+  int32_t *yi = NULL;
+  at.cast.to = PV_I32;
+  pv_tensor_desc fin = D(11);
+  const void *fd[1] = {f};
+  CHECK_EQ_INT(vkh_run(&VK, PV_OP_CAST, &at, 1, &fin, fd, 0, &od, (void **)&yi),
+               0);
+  for (int i = 0; i < 11 && yi; i++)
+    CHECK_EQ_INT(yi[i], (int32_t)f[i]);
+  free(yi);
+  uint8_t *yb = NULL;
+  at.cast.to = PV_BOOL;
+  CHECK_EQ_INT(vkh_run(&VK, PV_OP_CAST, &at, 1, &fin, fd, 0, &od, (void **)&yb),
+               0);
+  for (int i = 0; i < 11 && yb; i++)
+    CHECK_EQ_INT(yb[i], f[i] != 0.0f);
+  free(yb);
+  yb = NULL;
+  at.cast.to = PV_U8;
+  CHECK_EQ_INT(vkh_run(&VK, PV_OP_CAST, &at, 1, &fin, fd, 0, &od, (void **)&yb),
+               0);
+  for (int i = 0; i < 11 && yb; i++)
+    if (f[i] >= 0)
+      CHECK_EQ_INT(yb[i], (uint8_t)f[i]);
+  free(yb);
+}
+
 int main(void) {
   int rc = vkh_open(&VK, 0);
   if (rc)
@@ -285,6 +330,7 @@ int main(void) {
   test_gather();
   test_resize();
   test_conv_transpose();
+  test_cast();
   vkh_close(&VK);
   CHECK_EQ_INT(vkh_validation_msgs, 0);
   return pv_test_finish("test_vulkan_ops2");
