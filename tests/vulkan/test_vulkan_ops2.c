@@ -321,6 +321,46 @@ static void test_cast(void) {
   free(yb);
 }
 
+/* The workgroup-per-row paths (inner == 1): softmax over the last axis of
+ * [3, 300], argmax with ties (first / last index). */
+static void test_rows(void) {
+  float *x = rnd(900), *y = NULL, want[900];
+  pv_op_attrs at = zattrs();
+  at.axis.axis = -1;
+  pv_tensor_desc in = D(3, 300), od;
+  const void *data[1] = {x};
+  CHECK_EQ_INT(
+      vkh_run(&VK, PV_OP_SOFTMAX, &at, 1, &in, data, 0, &od, (void **)&y), 0);
+  for (int r = 0; r < 3; r++) {
+    double m = -1e30, s = 0;
+    for (int j = 0; j < 300; j++)
+      m = fmax(m, x[r * 300 + j]);
+    for (int j = 0; j < 300; j++)
+      s += exp(x[r * 300 + j] - m);
+    for (int j = 0; j < 300; j++)
+      want[r * 300 + j] = (float)(exp(x[r * 300 + j] - m) / s);
+  }
+  CHECK(y && vkh_close_enough("softmax rows", y, want, 900, 1e-5));
+  free(y);
+  for (int i = 0; i < 900; i++)
+    x[i] = (float)((i * 7) % 5); /* many ties of the max 4 */
+  for (int last = 0; last < 2; last++) {
+    int64_t *idx = NULL;
+    at.axis.select_last_index = last;
+    CHECK_EQ_INT(
+        vkh_run(&VK, PV_OP_ARGMAX, &at, 1, &in, data, 0, &od, (void **)&idx),
+        0);
+    for (int r = 0; r < 3 && idx; r++) {
+      int best = last ? 299 : 0;
+      while (x[r * 300 + best] != 4.0f)
+        best += last ? -1 : 1;
+      CHECK_EQ_INT(idx[r], best);
+    }
+    free(idx);
+  }
+  free(x);
+}
+
 int main(void) {
   int rc = vkh_open(&VK, 0);
   if (rc)
@@ -331,6 +371,7 @@ int main(void) {
   test_resize();
   test_conv_transpose();
   test_cast();
+  test_rows();
   vkh_close(&VK);
   CHECK_EQ_INT(vkh_validation_msgs, 0);
   return pv_test_finish("test_vulkan_ops2");

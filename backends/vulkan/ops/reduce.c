@@ -104,10 +104,12 @@ static int reduce_plan(pv_vk_plan *pl, const pv_node_desc *n) {
                            outs * (code >= 4 ? 8 : 4), 1, 4, &d.push[4]);
   if (rc)
     return rc;
-  pv__vk_groups_1d(pl->dev, outs, d.groups);
-  uint32_t spec[2] = {(uint32_t)code,
-                      (uint32_t)(n->attrs.axis.select_last_index != 0)};
-  return pv__vk_emit(pl, &d, PV_VK_SH_REDUCE, spec, 2);
+  int per_thread = v.inner > 1 && v.len <= 256;
+  pv__vk_groups_1d(pl->dev, per_thread ? (outs + 255) / 256 : outs, d.groups);
+  uint32_t spec[3] = {(uint32_t)code,
+                      (uint32_t)(n->attrs.axis.select_last_index != 0),
+                      (uint32_t)per_thread};
+  return pv__vk_emit(pl, &d, PV_VK_SH_REDUCE, spec, 3);
 }
 
 const pv_vk_op_impl pv__vk_reduce_impl = {reduce_supports, reduce_plan};

@@ -37,9 +37,14 @@ static int softmax_plan(pv_vk_plan *pl, const pv_node_desc *n) {
                            &d.push[4]);
   if (rc)
     return rc;
-  pv__vk_groups_1d(pl->dev, outer * inner, d.groups);
-  uint32_t spec[1] = {n->op == PV_OP_LOG_SOFTMAX ? 1u : 0u};
-  return pv__vk_emit(pl, &d, PV_VK_SH_SOFTMAX, spec, 1);
+  /* Short strided rows: a thread each; long rows: a workgroup each. */
+  int per_thread = inner > 1 && len <= 256;
+  pv__vk_groups_1d(pl->dev,
+                   per_thread ? (outer * inner + 255) / 256 : outer * inner,
+                   d.groups);
+  uint32_t spec[2] = {n->op == PV_OP_LOG_SOFTMAX ? 1u : 0u,
+                      (uint32_t)per_thread};
+  return pv__vk_emit(pl, &d, PV_VK_SH_SOFTMAX, spec, 2);
 }
 
 const pv_vk_op_impl pv__vk_softmax_impl = {softmax_supports, softmax_plan};

@@ -3,11 +3,13 @@
 // Reductions over the middle dim of [outer, len, inner]: one workgroup per
 // output, 256 threads. OP: 0 sum, 1 mean, 2 max, 3 min, 4 argmax, 5 argmin
 // (int64 output written as two 32-bit words; the first extreme index wins,
-// or the last with LAST=1).
+// or the last with LAST=1). PER_THREAD: one thread per output (short
+// reductions with a non-trivial inner dim).
 #include "common.glsl"
 layout(local_size_x = 256) in;
 layout(constant_id = 0) const int OP = 0;
 layout(constant_id = 1) const int LAST = 0;
+layout(constant_id = 2) const int PER_THREAD = 0;
 layout(std430, binding = 0) readonly buffer X_ { float X[]; };
 layout(std430, binding = 1) writeonly buffer Y_ { float Y[]; };
 layout(push_constant) uniform P { uint outs, len, inner, xo, yo; } p;
@@ -18,7 +20,29 @@ bool better(float a, uint ia, float b, uint ib) { // is (a, ia) preferred?
   else { if (a != b) return a < b || isnan(a); }
   return LAST != 0 ? ia > ib : ia < ib;
 }
+void store(uint o, float v, uint idx) {
+  if (OP == 4 || OP == 5) {
+    Y[p.yo + 2 * o] = uintBitsToFloat(idx);
+    Y[p.yo + 2 * o + 1] = 0.0;
+  } else {
+    Y[p.yo + o] = OP == 1 ? v / float(p.len) : v;
+  }
+}
 void main() {
+  if (PER_THREAD != 0) {
+    uint o = pv_flat_id(256);
+    if (o >= p.outs) return;
+    uint base = p.xo + (o / p.inner) * p.len * p.inner + o % p.inner;
+    float acc = OP >= 2 ? X[base] : 0.0;
+    uint idx = 0;
+    for (uint j = OP >= 2 ? 1 : 0; j < p.len; j++) {
+      float v = X[base + j * p.inner];
+      if (OP < 2) acc += v;
+      else if (better(v, j, acc, idx)) { acc = v; idx = j; }
+    }
+    store(o, acc, idx);
+    return;
+  }
   uint o = gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x;
   if (o >= p.outs) return;
   uint lid = gl_LocalInvocationID.x;
@@ -46,11 +70,5 @@ void main() {
     }
     barrier();
   }
-  if (lid != 0) return;
-  if (OP == 4 || OP == 5) {
-    Y[p.yo + 2 * o] = uintBitsToFloat(ri[0]);
-    Y[p.yo + 2 * o + 1] = 0.0;
-  } else {
-    Y[p.yo + o] = OP == 1 ? rv[0] / float(p.len) : rv[0];
-  }
+  if (lid == 0) store(o, rv[0], ri[0]);
 }
