@@ -59,9 +59,16 @@ static void unload(pv_plugin_ctx *ctx) {
 
 int pv__vk_instance_create(pv_plugin_ctx *ctx) {
   const char *path = ctx->host->get_option("POLYVIS_VK_LOADER");
-  if (!path || !*path)
-    path = "libvulkan.so.1";
-  ctx->lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  if (path && *path) {
+    ctx->lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  } else {
+    /* The loader's soname, then the unversioned name, then macOS names. */
+    static const char *const names[] = {"libvulkan.so.1", "libvulkan.so",
+                                        "libvulkan.1.dylib",
+                                        "libMoltenVK.dylib"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0] && !ctx->lib; i++)
+      ctx->lib = dlopen(path = names[i], RTLD_NOW | RTLD_LOCAL);
+  }
   if (!ctx->lib) {
     pv__vk_log(PV_LOG_INFO, "vulkan: cannot load %s (%s): 0 devices", path,
                dlerror());
