@@ -210,7 +210,8 @@ int pv__vk_pipeline_get(pv_plugin_device *dev, int shader, const uint32_t *spec,
   for (int i = 0; i < dev->n_pipes; i++) {
     pv_vk_pipeline *p = &dev->pipes[i];
     if (p->shader == shader && p->n_spec == n_spec &&
-        !memcmp(p->spec, spec, sizeof(uint32_t) * (size_t)n_spec)) {
+        (!n_spec ||
+         !memcmp(p->spec, spec, sizeof(uint32_t) * (size_t)n_spec))) {
       *out = p;
       pthread_mutex_unlock(&dev->pipe_mu);
       return 0;
@@ -279,7 +280,8 @@ int pv__vk_pipeline_get(pv_plugin_device *dev, int shader, const uint32_t *spec,
   }
   p->shader = shader;
   p->n_spec = n_spec;
-  memcpy(p->spec, spec, sizeof(uint32_t) * (size_t)n_spec);
+  if (n_spec)
+    memcpy(p->spec, spec, sizeof(uint32_t) * (size_t)n_spec);
   p->layout = dev->playout[sh->n_bind];
   p->dsl = dev->dsl[sh->n_bind];
   p->n_bind = sh->n_bind;
