@@ -226,24 +226,24 @@ int pv__vk_device_describe(pv_plugin_ctx *ctx, int index, char *buf,
     return pv__vk_error(PV_ERR_RANGE, "vulkan: no device %d", index);
   const pv_vk_physdev *d = &ctx->devices[index];
   const VkPhysicalDeviceLimits *l = &d->props.limits;
-  snprintf(buf, size,
-           "type=%s api=%u.%u vendor=0x%04x device=0x%04x driver=0x%x "
-           "compute_queue_family=%d transfer_queue_family=%d%s "
-           "subgroup=%u fp16_storage=%s max_storage_range=%u "
-           "max_alloc=%llu shared_mem=%u max_invocations=%u "
-           "offset_align=%llu quirks=\"%s\" submit_chunk=%d",
-           type_name(d->props.deviceType),
-           VK_API_VERSION_MAJOR(d->props.apiVersion),
-           VK_API_VERSION_MINOR(d->props.apiVersion), d->props.vendorID,
-           d->props.deviceID, d->props.driverVersion, d->compute_family,
-           d->transfer_family,
-           d->transfer_family != d->compute_family ? " (dma)" : "",
-           d->subgroup.subgroupSize, d->has_fp16_storage ? "yes" : "no",
-           l->maxStorageBufferRange,
-           (unsigned long long)d->maint3.maxMemoryAllocationSize,
-           l->maxComputeSharedMemorySize, l->maxComputeWorkGroupInvocations,
-           (unsigned long long)l->minStorageBufferOffsetAlignment,
-           d->quirks.note, d->quirks.max_dispatches_per_submit);
+  snprintf(
+      buf, size,
+      "type=%s api=%u.%u vendor=0x%04x device=0x%04x driver=0x%x "
+      "compute_queue_family=%d transfer_queue_family=%d%s "
+      "subgroup=%u fp16_storage=%s max_storage_range=%u "
+      "max_alloc=%llu shared_mem=%u max_invocations=%u "
+      "offset_align=%llu quirks=\"%s\" submit_chunk=%d validation=%s",
+      type_name(d->props.deviceType), VK_API_VERSION_MAJOR(d->props.apiVersion),
+      VK_API_VERSION_MINOR(d->props.apiVersion), d->props.vendorID,
+      d->props.deviceID, d->props.driverVersion, d->compute_family,
+      d->transfer_family,
+      d->transfer_family != d->compute_family ? " (dma)" : "",
+      d->subgroup.subgroupSize, d->has_fp16_storage ? "yes" : "no",
+      l->maxStorageBufferRange,
+      (unsigned long long)d->maint3.maxMemoryAllocationSize,
+      l->maxComputeSharedMemorySize, l->maxComputeWorkGroupInvocations,
+      (unsigned long long)l->minStorageBufferOffsetAlignment, d->quirks.note,
+      d->quirks.max_dispatches_per_submit, ctx->validation ? "on" : "off");
   return 0;
 }
 

@@ -61,6 +61,19 @@ int vkh_open(vkh *h, int precision) {
   memset(&o, 0, sizeof o);
   o.struct_size = sizeof o;
   o.precision = precision;
+  /* When validation was asked for, the messenger must be installed, or the
+   * "no validation messages" checks would prove nothing. */
+  const char *pv = getenv("POLYVIS_VK_VALIDATION"),
+             *il = getenv("VK_INSTANCE_LAYERS");
+  if ((pv && !strcmp(pv, "1")) ||
+      (il && strstr(il, "VK_LAYER_KHRONOS_validation"))) {
+    char desc[1024] = "";
+    h->d->device_describe(h->ctx, 0, desc, sizeof desc);
+    if (!strstr(desc, "validation=on")) {
+      fprintf(stderr, "validation requested but not active: %s\n", desc);
+      return 1;
+    }
+  }
   if (h->d->device_open(h->ctx, 0, &o, &h->dev)) {
     fprintf(stderr, "device_open failed: %s\n", pv_last_error());
     return 1;
