@@ -41,6 +41,8 @@
 #include "resize_f32.h"
 #include "softmax_f16.h"
 #include "softmax_f32.h"
+#include "topk_f16.h"
+#include "topk_f32.h"
 #include "unary_f16.h"
 #include "unary_f32.h"
 #include "where_f16.h"
@@ -61,6 +63,7 @@ static const pv_vk_shader g_shaders[PV_VK_SH_COUNT][2] = {
     SH(PV_VK_SH_PAD, pad, 2),         SH(PV_VK_SH_GATHER, gather, 3),
     SH(PV_VK_SH_RESIZE, resize, 2),   SH(PV_VK_SH_CONV_T, conv_transpose, 4),
     SH(PV_VK_SH_GEMV, gemv, 4),       SH(PV_VK_SH_CAST, cast, 2),
+    SH(PV_VK_SH_TOPK, topk, 3),
 };
 
 const pv_vk_shader *pv__vk_shader(int id, int fp16) {

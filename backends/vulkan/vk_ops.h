@@ -34,6 +34,7 @@ enum {
   PV_VK_SH_CONV_T,
   PV_VK_SH_GEMV,
   PV_VK_SH_CAST,
+  PV_VK_SH_TOPK,
   PV_VK_SH_COUNT
 };
 
@@ -106,7 +107,8 @@ extern const pv_vk_op_impl pv__vk_unary_impl, pv__vk_binary_impl,
     pv__vk_gemm_impl, pv__vk_conv_impl, pv__vk_pool_impl, pv__vk_softmax_impl,
     pv__vk_copy_impl, pv__vk_norm_impl, pv__vk_reduce_impl,
     pv__vk_batchnorm_impl, pv__vk_compare_impl, pv__vk_where_impl,
-    pv__vk_pad_impl, pv__vk_gather_impl, pv__vk_resize_impl, pv__vk_cast_impl;
+    pv__vk_pad_impl, pv__vk_gather_impl, pv__vk_resize_impl, pv__vk_cast_impl,
+    pv__vk_topk_impl;
 
 /* Fused activations (eltwise.c). */
 int pv__vk_act_ok(const pv_act *a);

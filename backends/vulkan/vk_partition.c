@@ -279,8 +279,8 @@ int pv__vk_partition_compile(pv_plugin_device *dev, const pv_partition_desc *pd,
       if (pd->values[n->inputs[k]].kind == PV_VALUE_CONST)
         q.const_inputs |= 1u << k;
     }
-    if (n->n_outputs == 1)
-      q.outputs[0] = pd->values[n->outputs[0]].desc;
+    for (int k = 0; k < n->n_outputs; k++)
+      q.outputs[k] = pd->values[n->outputs[k]].desc;
     const pv_vk_op_impl *impl = pv__vk_op_impl(n->op);
     int rc = impl && n->n_inputs <= PV_MAX_INPUTS && pv__vk_supports(dev, &q)
                  ? impl->plan(&pl, n)

@@ -129,14 +129,17 @@ int pv__vk_supports(pv_plugin_device *dev, const pv_op_desc *op) {
   const pv_vk_op_impl *impl = pv__vk_op_impl(op->op);
   if (!impl || !impl->supports)
     return 0;
-  if (op->n_inputs < 1 || op->n_inputs > PV_MAX_INPUTS || op->n_outputs != 1)
+  if (op->n_inputs < 1 || op->n_inputs > PV_MAX_INPUTS || op->n_outputs < 1 ||
+      op->n_outputs > PV_MAX_OUTPUTS ||
+      op->n_outputs != (op->op == PV_OP_TOPK ? 2 : 1))
     return 0;
   /* Optional inputs (conv/linear bias, norm affine) may be absent. */
   for (int i = 0; i < op->n_inputs; i++)
     if (!desc_ok(&op->inputs[i], i > 0))
       return 0;
-  if (!desc_ok(&op->outputs[0], 0))
-    return 0;
+  for (int i = 0; i < op->n_outputs; i++)
+    if (!desc_ok(&op->outputs[i], 0))
+      return 0;
   return impl->supports(dev, op) ? 1 : 0;
 }
 

@@ -361,6 +361,63 @@ static void test_rows(void) {
   free(x);
 }
 
+/* topk: k=5 of 1000 (largest) with ties, and k=3 smallest along a strided
+ * axis of [2, 7, 3]. */
+static void test_topk(void) {
+  float *x = rnd(2000);
+  x[10] = x[20] = 2.0f; /* a tie for the top */
+  x[1010] = NAN;        /* NaN counts as the largest */
+  for (int c = 0; c < 2; c++) {
+    pv_op_attrs at = zattrs();
+    int largest = c == 0;
+    at.axis.axis = c == 0 ? 1 : 1;
+    at.axis.k = c == 0 ? 5 : 3;
+    at.axis.largest = largest;
+    at.axis.sorted = 1;
+    pv_tensor_desc in = c == 0 ? D(2, 1000) : D(2, 7, 3), od[2];
+    int64_t outer = 2, len = c == 0 ? 1000 : 7, inner = c == 0 ? 1 : 3;
+    int64_t k = at.axis.k;
+    const void *data[1] = {x};
+    void *outs[2] = {0};
+    CHECK_EQ_INT(
+        vkh_run_multi(&VK, PV_OP_TOPK, &at, 1, &in, data, 0, 2, od, outs), 0);
+    const float *v = outs[0];
+    const int64_t *ix = outs[1];
+    for (int64_t o = 0; o < outer && v && ix; o++)
+      for (int64_t in_ = 0; in_ < inner; in_++) {
+        char used[1000] = {0};
+        for (int64_t j = 0; j < k; j++) {
+          /* the reference: the best unused element, lowest index on ties */
+          int64_t best = -1;
+          for (int64_t t = 0; t < len; t++) {
+            if (used[t])
+              continue;
+            float a = x[(o * len + t) * inner + in_];
+            if (best < 0) {
+              best = t;
+              continue;
+            }
+            float b = x[(o * len + best) * inner + in_];
+            int better = isnan(a)   ? !isnan(b)
+                         : isnan(b) ? 0
+                         : largest  ? a > b
+                                    : a < b;
+            if (better)
+              best = t;
+          }
+          used[best] = 1;
+          int64_t pos = (o * k + j) * inner + in_;
+          CHECK_EQ_INT(ix[pos], best);
+          float want = x[(o * len + best) * inner + in_];
+          CHECK(isnan(want) ? isnan(v[pos]) : v[pos] == want);
+        }
+      }
+    free(outs[0]);
+    free(outs[1]);
+  }
+  free(x);
+}
+
 int main(void) {
   int rc = vkh_open(&VK, 0);
   if (rc)
@@ -372,6 +429,7 @@ int main(void) {
   test_conv_transpose();
   test_cast();
   test_rows();
+  test_topk();
   vkh_close(&VK);
   CHECK_EQ_INT(vkh_validation_msgs, 0);
   return pv_test_finish("test_vulkan_ops2");

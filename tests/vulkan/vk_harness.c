@@ -108,33 +108,35 @@ static uint64_t nbytes(const pv_tensor_desc *d) {
   return n;
 }
 
-int vkh_run(vkh *h, int op, const pv_op_attrs *attrs, int n_in,
-            const pv_tensor_desc *in, const void *const *data,
-            uint32_t const_mask, pv_tensor_desc *out_desc, void **out) {
+int vkh_run_multi(vkh *h, int op, const pv_op_attrs *attrs, int n_in,
+                  const pv_tensor_desc *in, const void *const *data,
+                  uint32_t const_mask, int n_out, pv_tensor_desc *out_descs,
+                  void **outs) {
   pv_tensor_desc od[PV_MAX_OUTPUTS];
-  int n_out = pv__op_num_outputs(op);
+  for (int k = 0; k < n_out; k++)
+    outs[k] = NULL;
   int rc = pv__infer_node(op, attrs, n_in, in, n_out, od);
   if (rc)
     return rc;
-  *out_desc = od[0];
   pv_op_desc q;
   memset(&q, 0, sizeof q);
   q.op = op;
   q.n_inputs = n_in;
-  q.n_outputs = 1;
+  q.n_outputs = n_out;
   memcpy(q.inputs, in, sizeof(pv_tensor_desc) * (size_t)n_in);
-  q.outputs[0] = od[0];
+  memcpy(q.outputs, od, sizeof(pv_tensor_desc) * (size_t)n_out);
+  memcpy(out_descs, od, sizeof(pv_tensor_desc) * (size_t)n_out);
   q.const_inputs = const_mask;
   q.attrs = *attrs;
   if (!h->d->supports_op(h->dev, &q)) {
     fprintf(stderr, "supports_op(%s) = 0\n", pv_op_name(op));
     return PV_ERR_UNSUPPORTED;
   }
-  pv_value_desc vals[PV_MAX_INPUTS + 1];
+  pv_value_desc vals[PV_MAX_INPUTS + PV_MAX_OUTPUTS];
   memset(vals, 0, sizeof vals);
   uint64_t off = 64; /* not 0, to exercise offsets */
-  for (int i = 0; i <= n_in; i++) {
-    const pv_tensor_desc *d = i < n_in ? &in[i] : &od[0];
+  for (int i = 0; i < n_in + n_out; i++) {
+    const pv_tensor_desc *d = i < n_in ? &in[i] : &od[i - n_in];
     vals[i].desc = *d;
     vals[i].nbytes = nbytes(d);
     if (i < n_in && (const_mask & (1u << i))) {
@@ -150,12 +152,13 @@ int vkh_run(vkh *h, int op, const pv_op_attrs *attrs, int n_in,
   memset(&node, 0, sizeof node);
   node.op = op;
   node.n_inputs = n_in;
-  node.n_outputs = 1;
+  node.n_outputs = n_out;
   for (int i = 0; i < n_in; i++)
     node.inputs[i] = i;
-  node.outputs[0] = n_in;
+  for (int k = 0; k < n_out; k++)
+    node.outputs[k] = n_in + k;
   node.attrs = *attrs;
-  pv_partition_desc pd = {sizeof pd, 1, &node, n_in + 1, vals, off};
+  pv_partition_desc pd = {sizeof pd, 1, &node, n_in + n_out, vals, off};
   pv_plugin_buffer *arena = NULL;
   pv_plugin_partition *part = NULL;
   rc = h->d->buffer_alloc(h->dev, off, &arena);
@@ -167,10 +170,12 @@ int vkh_run(vkh *h, int op, const pv_op_attrs *attrs, int n_in,
     rc = h->d->partition_compile(h->dev, &pd, &part);
   if (!rc)
     rc = h->d->partition_execute(h->dev, part, arena);
-  *out = malloc(vals[n_in].nbytes + 1);
-  if (!rc)
-    rc = h->d->buffer_read(h->dev, arena, vals[n_in].offset, *out,
-                           vals[n_in].nbytes);
+  for (int k = 0; k < n_out; k++) {
+    const pv_value_desc *v = &vals[n_in + k];
+    outs[k] = malloc(v->nbytes + 1);
+    if (!rc)
+      rc = h->d->buffer_read(h->dev, arena, v->offset, outs[k], v->nbytes);
+  }
   if (part)
     h->d->partition_release(h->dev, part);
   if (arena)
@@ -178,6 +183,13 @@ int vkh_run(vkh *h, int op, const pv_op_attrs *attrs, int n_in,
   if (rc)
     fprintf(stderr, "run %s failed: %s\n", pv_op_name(op), pv_last_error());
   return rc;
+}
+
+int vkh_run(vkh *h, int op, const pv_op_attrs *attrs, int n_in,
+            const pv_tensor_desc *in, const void *const *data,
+            uint32_t const_mask, pv_tensor_desc *out_desc, void **out) {
+  return vkh_run_multi(h, op, attrs, n_in, in, data, const_mask, 1, out_desc,
+                       out);
 }
 
 int vkh_close_enough(const char *what, const float *got, const float *want,

@@ -31,6 +31,11 @@ int vkh_run(vkh *h, int op, const pv_op_attrs *attrs, int n_in,
             const pv_tensor_desc *in, const void *const *data,
             uint32_t const_mask, pv_tensor_desc *out_desc, void **out);
 
+/* The same with n_out outputs (topk). */
+int vkh_run_multi(vkh *h, int op, const pv_op_attrs *attrs, int n_in,
+                  const pv_tensor_desc *in, const void *const *data,
+                  uint32_t const_mask, int n_out, pv_tensor_desc *out_descs,
+                  void **outs);
 /* A desc from a dtype and dims. */
 pv_tensor_desc vkh_desc(int dtype, int ndim, const int64_t *shape);
 /* max|a-b| / max(max|b|, tiny) over n floats; prints on failure. */

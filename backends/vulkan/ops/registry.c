@@ -96,6 +96,8 @@ const pv_vk_op_impl *pv__vk_op_impl(int op) {
     return &pv__vk_resize_impl;
   case PV_OP_CAST:
     return &pv__vk_cast_impl;
+  case PV_OP_TOPK:
+    return &pv__vk_topk_impl;
   case PV_OP_MAX_POOL2D:
   case PV_OP_AVG_POOL2D:
   case PV_OP_ADAPTIVE_AVG_POOL2D:
