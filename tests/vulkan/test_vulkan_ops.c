@@ -242,6 +242,47 @@ static void test_gemm(void) {
   }
 }
 
+/* matmul with batch broadcasting on both sides and 1-D operands */
+static void test_matmul_bcast(void) {
+  /* [2,1,4,5] @ [1,3,5,6] -> [2,3,4,6] */
+  {
+    float *a = rnd(2 * 4 * 5), *b = rnd(3 * 5 * 6), *y = NULL, want[144];
+    for (int i = 0; i < 2; i++)
+      for (int j = 0; j < 3; j++)
+        ref_gemm(a + i * 20, b + j * 30, want + (i * 3 + j) * 24, 4, 6, 5, 0,
+                 0);
+    pv_tensor_desc in[2] = {D(2, 1, 4, 5), D(1, 3, 5, 6)}, od;
+    pv_op_attrs at = zattrs();
+    const void *data[2] = {a, b};
+    CHECK_EQ_INT(
+        vkh_run(&VK, PV_OP_MATMUL, &at, 2, in, data, 0, &od, (void **)&y), 0);
+    CHECK(y && vkh_close_enough("matmul bcast", y, want, 144, 1e-5));
+    free(a), free(b), free(y);
+  }
+  /* [3,4,5] @ [5] -> [3,4]; [5] @ [2,5,3] -> [2,3] */
+  {
+    float *a = rnd(60), *v = rnd(5), *y = NULL, want[12];
+    ref_gemm(a, v, want, 12, 1, 5, 0, 0);
+    pv_tensor_desc in[2] = {D(3, 4, 5), D(5)}, od;
+    pv_op_attrs at = zattrs();
+    const void *data[2] = {a, v};
+    CHECK_EQ_INT(
+        vkh_run(&VK, PV_OP_MATMUL, &at, 2, in, data, 0, &od, (void **)&y), 0);
+    CHECK(y && vkh_close_enough("matmul mv", y, want, 12, 1e-5));
+    free(y);
+    float *b = rnd(30), want2[6];
+    for (int z = 0; z < 2; z++)
+      ref_gemm(v, b + z * 15, want2 + z * 3, 1, 3, 5, 0, 0);
+    pv_tensor_desc in2[2] = {D(5), D(2, 5, 3)};
+    const void *data2[2] = {v, b};
+    y = NULL;
+    CHECK_EQ_INT(
+        vkh_run(&VK, PV_OP_MATMUL, &at, 2, in2, data2, 0, &od, (void **)&y), 0);
+    CHECK(y && vkh_close_enough("matmul vm", y, want2, 6, 1e-5));
+    free(a), free(v), free(b), free(y);
+  }
+}
+
 static void ref_conv(const float *x, const float *w, const float *b, float *y,
                      int B, int C, int H, int W, int O, int KH, int KW, int s,
                      int p, int d, int g, int OH, int OW, int relu) {
@@ -755,6 +796,7 @@ int main(void) {
   test_unary();
   test_binary();
   test_gemm();
+  test_matmul_bcast();
   test_conv();
   test_pool();
   test_softmax_norm();

@@ -62,6 +62,7 @@ static int conv_plan(pv_vk_plan *pl, const pv_node_desc *n) {
     float one = 1.0f;
     memcpy(&p[15], &one, 4);
     memcpy(&p[16], &one, 4);
+    p[17] = 1; /* one batch level */
     int rc = pv__vk_bind_value(pl, &d, 0, n->inputs[1], 0,
                                (uint64_t)pv__vk_numel(w) * 4, 0, 4, &p[3]);
     if (!rc)

@@ -13,12 +13,14 @@
  */
 #include "vk_ops.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 
 typedef struct gemm_push {
   uint32_t M, N, K, ao, bo, biaso, co, lda, ldb, ldc, bsa, bsb, bsc, bias_sm,
       bias_sn;
   float alpha, beta;
+  uint32_t nb2, bsa2, bsb2; /* second batch level (see gemm.comp) */
 } gemm_push;
 
 uint16_t pv__vk_f32_to_f16(float f) {
@@ -53,6 +55,43 @@ static int use_naive(void) {
   return v && !strcmp(v, "naive");
 }
 
+/* The batch dims of a matmul (all but the last two; 1-D operands have
+ * none), broadcast and collapsed to two levels with per-operand strides. */
+typedef struct batch_plan {
+  uint64_t n1, n2, sa1, sa2, sb1, sb2;
+} batch_plan;
+
+static int matmul_batches(const pv_tensor_desc *a, const pv_tensor_desc *b,
+                          batch_plan *bp) {
+  pv_tensor_desc ba, bb, bo;
+  memset(&ba, 0, sizeof ba);
+  memset(&bb, 0, sizeof bb);
+  memset(&bo, 0, sizeof bo);
+  ba.ndim = a->ndim > 2 ? a->ndim - 2 : 0;
+  bb.ndim = b->ndim > 2 ? b->ndim - 2 : 0;
+  memcpy(ba.shape, a->shape, sizeof(int64_t) * (size_t)ba.ndim);
+  memcpy(bb.shape, b->shape, sizeof(int64_t) * (size_t)bb.ndim);
+  bo.ndim = ba.ndim > bb.ndim ? ba.ndim : bb.ndim;
+  for (int i = 0; i < bo.ndim; i++) {
+    int ia = ba.ndim - bo.ndim + i, ib = bb.ndim - bo.ndim + i;
+    int64_t da = ia >= 0 ? ba.shape[ia] : 1, db = ib >= 0 ? bb.shape[ib] : 1;
+    if (da != db && da != 1 && db != 1)
+      return -1;
+    bo.shape[i] = da > db ? da : db;
+  }
+  uint32_t shape[6], str[2][6];
+  const pv_tensor_desc *in[2] = {&ba, &bb};
+  int m = pv__vk_broadcast(&bo, in, 2, shape, str);
+  if (m < 0 || m > 2)
+    return -1;
+  /* strides are in units of whole matrices: scale below */
+  bp->n1 = shape[4];
+  bp->n2 = shape[5];
+  bp->sa1 = str[0][4], bp->sa2 = str[0][5];
+  bp->sb1 = str[1][4], bp->sb2 = str[1][5];
+  return 0;
+}
+
 static int gemm_supports(pv_plugin_device *dev, const pv_op_desc *op) {
   if (!pv__vk_all_f32(op))
     return 0;
@@ -70,18 +109,9 @@ static int gemm_supports(pv_plugin_device *dev, const pv_op_desc *op) {
   if (!pv__vk_fits(dev, op))
     return 0;
   if (op->op == PV_OP_MATMUL) {
-    const pv_tensor_desc *a = &op->inputs[0], *b = &op->inputs[1];
-    int64_t ba = 1, bb = 1, bo = 1;
-    for (int i = 0; i < a->ndim - 2; i++)
-      ba *= a->shape[i];
-    for (int i = 0; i < b->ndim - 2; i++)
-      bb *= b->shape[i];
-    const pv_tensor_desc *o = &op->outputs[0];
-    int ob = o->ndim - (a->ndim > 1 ? 1 : 0) - (b->ndim > 1 ? 1 : 0);
-    for (int i = 0; i < ob; i++)
-      bo *= o->shape[i];
-    /* Each operand is either batched like the output or not at all. */
-    return (ba == bo || ba == 1) && (bb == bo || bb == 1) && bo <= 65535;
+    batch_plan bp;
+    return matmul_batches(&op->inputs[0], &op->inputs[1], &bp) == 0 &&
+           bp.n1 * bp.n2 <= 65535;
   }
   return 1;
 }
@@ -90,6 +120,8 @@ static int emit_gemm(pv_vk_plan *pl, pv_vk_dispatch *d, const gemm_push *p,
                      uint32_t batch, int trans_a, int trans_b, int bias_mode,
                      const pv_act *act, int f16) {
   memcpy(d->push, p, sizeof *p);
+  if (!p->nb2)
+    d->push[offsetof(gemm_push, nb2) / 4] = 1;
   uint32_t spec[7] = {(uint32_t)trans_a, (uint32_t)trans_b,
                       (uint32_t)bias_mode};
   pv_act none = {0};
@@ -242,27 +274,33 @@ static int plan_matmul(pv_vk_plan *pl, const pv_node_desc *n) {
   uint32_t M = a->ndim > 1 ? (uint32_t)a->shape[a->ndim - 2] : 1;
   uint32_t K = (uint32_t)a->shape[a->ndim - 1];
   uint32_t N = b->ndim > 1 ? (uint32_t)b->shape[b->ndim - 1] : 1;
-  int64_t ba = 1, bb = 1;
-  for (int i = 0; i < a->ndim - 2; i++)
-    ba *= a->shape[i];
-  for (int i = 0; i < b->ndim - 2; i++)
-    bb *= b->shape[i];
-  int64_t batch = M && N ? pv__vk_numel(y) / ((int64_t)M * N) : 0;
-  if (!batch)
+  batch_plan bp;
+  if (matmul_batches(a, b, &bp))
+    return pv__vk_error(PV_ERR_UNSUPPORTED,
+                        "vulkan: matmul batch broadcast over > 2 levels");
+  uint64_t batch = bp.n1 * bp.n2;
+  if (!batch || !M || !N || !pv__vk_numel(y))
     return 0;
   pv_vk_dispatch d;
   memset(&d, 0, sizeof d);
+  uint32_t mk = M * K, kn = K * N;
   gemm_push p = {.M = M,
                  .N = N,
                  .K = K,
                  .lda = K,
                  .ldb = N,
                  .ldc = N,
-                 .bsa = ba > 1 ? M * K : 0,
-                 .bsb = bb > 1 ? K * N : 0,
-                 .bsc = M * N,
+                 .bsa = (uint32_t)bp.sa1 * mk,
+                 .bsb = (uint32_t)bp.sb1 * kn,
+                 .bsc = 0,
                  .alpha = 1.0f,
-                 .beta = 0.0f};
+                 .beta = 0.0f,
+                 .nb2 = (uint32_t)bp.n2,
+                 .bsa2 = (uint32_t)bp.sa2 * mk,
+                 .bsb2 = (uint32_t)bp.sb2 * kn};
+  /* The output is contiguous over the whole batch: z * M * N, which the
+   * two-level split must reproduce: bsc applies to z as a whole. */
+  p.bsc = M * N;
   int rc = pv__vk_bind_value(pl, &d, 0, n->inputs[0], 0,
                              (uint64_t)pv__vk_numel(a) * 4, 0, 4, &p.ao);
   if (!rc)

@@ -4,7 +4,8 @@
 // 64x64 output tile per workgroup of 64 threads, each computing 8x8 (a high
 // FMA-to-load ratio; also what makes CPU drivers such as lavapipe
 // vectorize well), with 16-deep K slices of A and B staged in shared
-// memory. z = batch.
+// memory. z = batch, split in two levels so either operand may broadcast
+// over either level.
 // Bias modes: 0 none, 1 per column (n), 2 per row (m), 3 strided [M,N].
 #include "common.glsl"
 layout(local_size_x = 64) in;
@@ -26,6 +27,7 @@ layout(push_constant) uniform P {
   uint bsa, bsb, bsc; // batch strides
   uint bias_sm, bias_sn;
   float alpha, beta;
+  uint nb2, bsa2, bsb2; // batch = (z / nb2, z % nb2): strides bsa/bsb, bsa2/bsb2
 } p;
 #define BM 64
 #define BN 64
@@ -37,7 +39,9 @@ void main() {
   uint tx = lid % 8, ty = lid / 8; // rows ty*8.., cols tx*8..
   uint m0 = gl_WorkGroupID.y * BM, n0 = gl_WorkGroupID.x * BN;
   uint z = gl_WorkGroupID.z;
-  uint abase = p.ao + z * p.bsa, bbase = p.bo + z * p.bsb;
+  uint z1 = z / p.nb2, z2 = z % p.nb2;
+  uint abase = p.ao + z1 * p.bsa + z2 * p.bsa2;
+  uint bbase = p.bo + z1 * p.bsb + z2 * p.bsb2;
   vec4 acc[8][2];
   for (int i = 0; i < 8; i++)
     acc[i][0] = acc[i][1] = vec4(0.0);

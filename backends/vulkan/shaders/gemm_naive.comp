@@ -15,6 +15,7 @@ layout(push_constant) uniform P {
   uint bsa, bsb, bsc;
   uint bias_sm, bias_sn;
   float alpha, beta;
+  uint nb2, bsa2, bsb2;
 } p;
 void main() {
   uint n = gl_GlobalInvocationID.x, m = gl_GlobalInvocationID.y;
@@ -22,7 +23,7 @@ void main() {
   if (m >= p.M || n >= p.N) return;
   float acc = 0.0;
   for (uint k = 0; k < p.K; k++)
-    acc += A[p.ao + z * p.bsa + m * p.lda + k] *
-           float(B[p.bo + z * p.bsb + k * p.ldb + n]);
+    acc += A[p.ao + (z / p.nb2) * p.bsa + (z % p.nb2) * p.bsa2 + m * p.lda + k] *
+           float(B[p.bo + (z / p.nb2) * p.bsb + (z % p.nb2) * p.bsb2 + k * p.ldb + n]);
   C[p.co + z * p.bsc + m * p.ldc + n] = p.alpha * acc;
 }

@@ -24,6 +24,7 @@ layout(push_constant) uniform P {
   uint bsa, bsb, bsc;
   uint bias_sm, bias_sn;
   float alpha, beta;
+  uint nb2, bsa2, bsb2; // unused: no batch
 } p;
 shared float red[8][64];
 void main() {
