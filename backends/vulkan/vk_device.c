@@ -6,6 +6,7 @@
  */
 #include "vk_common.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 
 static int has_dev_ext(pv_plugin_ctx *ctx, VkPhysicalDevice pd,
@@ -258,7 +259,12 @@ int pv__vk_device_open(pv_plugin_ctx *ctx, int index,
     return pv__vk_error(PV_ERR_NOMEM, "vulkan: out of memory");
   dev->ctx = ctx;
   dev->phys = d;
-  int precision = opts ? opts->precision : 0;
+  /* Only read fields the caller's struct has. */
+  int precision =
+      opts && opts->struct_size >= offsetof(pv_device_options, precision) +
+                                       sizeof opts->precision
+          ? opts->precision
+          : 0;
   const char *env = ctx->host->get_option("POLYVIS_PRECISION");
   if (env && !strcmp(env, "fp16"))
     precision = 1;
