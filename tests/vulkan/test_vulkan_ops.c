@@ -744,6 +744,21 @@ static void test_war(void) {
   }
   if (arena)
     VK.d->buffer_free(VK.dev, arena);
+  /* An arena smaller than the partition needs is an error, not a crash. */
+  pv_plugin_buffer *small = NULL;
+  CHECK_EQ_INT(VK.d->buffer_alloc(VK.dev, 1024, &small), 0);
+  if (part && small)
+    CHECK(VK.d->partition_execute(VK.dev, part, small) < 0);
+  if (small)
+    VK.d->buffer_free(VK.dev, small);
+  /* and out-of-range buffer reads/writes are refused */
+  CHECK_EQ_INT(VK.d->buffer_alloc(VK.dev, 64, &small), 0);
+  if (small) {
+    char tmp[128] = {0};
+    CHECK(VK.d->buffer_write(VK.dev, small, 32, tmp, 64) < 0);
+    CHECK(VK.d->buffer_read(VK.dev, small, 65, tmp, 1) < 0);
+    VK.d->buffer_free(VK.dev, small);
+  }
   if (part)
     VK.d->partition_release(VK.dev, part);
 }
