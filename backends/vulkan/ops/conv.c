@@ -15,9 +15,23 @@ static int conv_supports(pv_plugin_device *dev, const pv_op_desc *op) {
   const pv_conv_attrs *a = &op->attrs.conv;
   if (!pv__vk_all_f32(op) || !pv__vk_fits(dev, op) || !pv__vk_act_ok(&a->act))
     return 0;
-  const pv_tensor_desc *x = &op->inputs[0];
-  int64_t batch_groups = x->shape[0] * (a->groups > 0 ? a->groups : 1);
-  return x->ndim == 4 && batch_groups <= 65535;
+  const pv_tensor_desc *x = &op->inputs[0], *w = &op->inputs[1];
+  const pv_tensor_desc *y = &op->outputs[0];
+  int g = a->groups > 0 ? a->groups : 1;
+  if (x->ndim != 4 || w->ndim != 4 || y->ndim != 4)
+    return 0;
+  for (int i = 0; i < 2; i++)
+    if (a->stride[i] < 1 || a->dilation[i] < 1 || a->padding[i] < 0 ||
+        a->padding[2 + i] < 0)
+      return 0;
+  /* Padding is symmetric in the shaders: bottom/right only matter through
+   * the output size, which the desc carries. */
+  int tr = op->op == PV_OP_CONV_TRANSPOSE2D;
+  int64_t cin = x->shape[1], cout = y->shape[1];
+  if (cin % g || cout % g || w->shape[tr ? 0 : 1] * (tr ? 1 : g) != cin ||
+      (tr ? w->shape[1] * g : w->shape[0]) != cout)
+    return 0;
+  return x->shape[0] * g <= 65535;
 }
 
 static int conv_plan(pv_vk_plan *pl, const pv_node_desc *n) {

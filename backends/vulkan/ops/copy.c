@@ -82,7 +82,15 @@ static int build(int op, const pv_op_attrs *at, const pv_tensor_desc *x,
     c->shape[0] = pv__vk_numel(x);
     c->istr[0] = c->ostr[0] = 1;
     return 0;
-  case PV_OP_PERMUTE:
+  case PV_OP_PERMUTE: {
+    int seen[PV_MAX_DIMS] = {0};
+    if (y->ndim != x->ndim)
+      return -1;
+    for (int i = 0; i < y->ndim; i++) {
+      int pi = at->permute.perm[i];
+      if (pi < 0 || pi >= x->ndim || seen[pi]++)
+        return -1;
+    }
     c->nd = y->ndim;
     for (int i = 0; i < y->ndim; i++) {
       c->shape[i] = y->shape[i];
@@ -90,7 +98,10 @@ static int build(int op, const pv_op_attrs *at, const pv_tensor_desc *x,
       c->ostr[i] = ys[i];
     }
     return 0;
+  }
   case PV_OP_SLICE:
+    if (y->ndim != x->ndim)
+      return -1;
     c->nd = y->ndim;
     for (int i = 0; i < y->ndim; i++) {
       int64_t n = x->shape[i], s = at->slice.start[i], e = at->slice.end[i],
@@ -112,6 +123,8 @@ static int build(int op, const pv_op_attrs *at, const pv_tensor_desc *x,
     return 0;
   case PV_OP_EXPAND:
   case PV_OP_TILE:
+    if (x->ndim > y->ndim)
+      return -1;
     c->nd = y->ndim;
     for (int i = 0; i < y->ndim; i++) {
       int ii = x->ndim - y->ndim + i;
@@ -126,6 +139,8 @@ static int build(int op, const pv_op_attrs *at, const pv_tensor_desc *x,
   case PV_OP_CONCAT: {
     int ax = at->axis.axis < 0 ? at->axis.axis + y->ndim : at->axis.axis;
     const pv_tensor_desc *xi = &ins[k];
+    if (ax < 0 || ax >= y->ndim || k >= n_in || xi->ndim != y->ndim)
+      return -1;
     int64_t xis[PV_MAX_DIMS];
     contig(xi->shape, xi->ndim, xis);
     c->nd = y->ndim;

@@ -6,8 +6,16 @@
 #include "vk_ops.h"
 
 static int pool_supports(pv_plugin_device *dev, const pv_op_desc *op) {
+  const pv_pool_attrs *a = &op->attrs.pool;
+  if (op->op == PV_OP_MAX_POOL2D || op->op == PV_OP_AVG_POOL2D)
+    for (int i = 0; i < 2; i++)
+      if (a->kernel[i] < 1 || a->stride[i] < 1 || a->padding[i] < 0 ||
+          a->padding[2 + i] < 0 ||
+          (op->op == PV_OP_MAX_POOL2D && a->dilation[i] < 0))
+        return 0;
   return pv__vk_all_f32(op) && pv__vk_fits(dev, op) &&
-         (op->inputs[0].ndim == 4 || op->inputs[0].ndim == 3);
+         (op->inputs[0].ndim == 4 || op->inputs[0].ndim == 3) &&
+         op->outputs[0].ndim == op->inputs[0].ndim;
 }
 
 static int pool_plan(pv_vk_plan *pl, const pv_node_desc *n) {
