@@ -28,6 +28,13 @@ static pv_op_attrs zattrs(void) {
 
 static vkh VK;
 
+static int64_t numel_of(const pv_tensor_desc *d) {
+  int64_t n = 1;
+  for (int i = 0; i < d->ndim; i++)
+    n *= d->shape[i];
+  return n;
+}
+
 static void test_compare_where(void) {
   /* 7 x 5 (35 bytes: partial last word) vs a row [5] */
   float *a = rnd(35), *b = rnd(5);
@@ -418,6 +425,61 @@ static void test_topk(void) {
   free(x);
 }
 
+/* Reductions over axes that are not adjacent (the GENERAL shader path):
+ * sum over (0, 2) of [3, 4, 5], mean over (0, 2) of [3, 2, 300] (one
+ * workgroup per output), max over (1, 3) of [2, 3, 4, 5]. */
+static void test_reduce_general(void) {
+  struct {
+    int op;
+    int64_t shape[4];
+    int nd, axes[2];
+  } cases[3] = {{PV_OP_REDUCE_SUM, {3, 4, 5}, 3, {0, 2}},
+                {PV_OP_REDUCE_MEAN, {3, 2, 300}, 3, {0, -1}},
+                {PV_OP_REDUCE_MAX, {2, 3, 4, 5}, 4, {1, 3}}};
+  for (int c = 0; c < 3; c++) {
+    pv_tensor_desc in = vkh_desc(PV_F32, cases[c].nd, cases[c].shape), od;
+    int64_t n = 1, str[4], s = 1;
+    for (int i = cases[c].nd - 1; i >= 0; i--) {
+      str[i] = s;
+      s *= cases[c].shape[i];
+    }
+    n = s;
+    float *x = rnd(n), *y = NULL;
+    pv_op_attrs at = zattrs();
+    at.axis.n_axes = 2;
+    at.axis.axes[0] = cases[c].axes[0];
+    at.axis.axes[1] = cases[c].axes[1];
+    const void *data[1] = {x};
+    CHECK_EQ_INT(
+        vkh_run(&VK, cases[c].op, &at, 1, &in, data, 0, &od, (void **)&y), 0);
+    int red[4] = {0};
+    for (int k = 0; k < 2; k++)
+      red[(cases[c].axes[k] + cases[c].nd) % cases[c].nd] = 1;
+    int64_t outs = numel_of(&od);
+    float *want = malloc(sizeof(float) * (size_t)outs);
+    double *acc = calloc((size_t)outs, sizeof(double));
+    int64_t *cnt = calloc((size_t)outs, sizeof(int64_t));
+    for (int64_t o = 0; o < outs; o++)
+      acc[o] = cases[c].op == PV_OP_REDUCE_MAX ? -INFINITY : 0;
+    for (int64_t i = 0; i < n; i++) {
+      int64_t o = 0;
+      for (int d = 0; d < cases[c].nd; d++)
+        if (!red[d])
+          o = o * cases[c].shape[d] + (i / str[d]) % cases[c].shape[d];
+      if (cases[c].op == PV_OP_REDUCE_MAX)
+        acc[o] = fmax(acc[o], x[i]);
+      else
+        acc[o] += x[i];
+      cnt[o]++;
+    }
+    for (int64_t o = 0; o < outs; o++)
+      want[o] =
+          (float)(cases[c].op == PV_OP_REDUCE_MEAN ? acc[o] / cnt[o] : acc[o]);
+    CHECK(y && vkh_close_enough("reduce (general)", y, want, outs, 1e-5));
+    free(x), free(y), free(want), free(acc), free(cnt);
+  }
+}
+
 int main(void) {
   int rc = vkh_open(&VK, 0);
   if (rc)
@@ -430,6 +492,7 @@ int main(void) {
   test_cast();
   test_rows();
   test_topk();
+  test_reduce_general();
   vkh_close(&VK);
   CHECK_EQ_INT(vkh_validation_msgs, 0);
   return pv_test_finish("test_vulkan_ops2");
