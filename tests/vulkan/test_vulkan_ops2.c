@@ -480,6 +480,88 @@ static void test_reduce_general(void) {
   }
 }
 
+/* Antialiased resize: a port of torch 1.13's separable AA filter (checked
+ * against F.interpolate(antialias=True) when this test was written). */
+static double aa_filter(double x, int bicubic) {
+  x = fabs(x);
+  if (!bicubic)
+    return x < 1 ? 1 - x : 0;
+  double a = -0.5;
+  if (x < 1)
+    return ((a + 2) * x - (a + 3)) * x * x + 1;
+  if (x < 2)
+    return (((x - 5) * x + 8) * x - 4) * a;
+  return 0;
+}
+
+static void aa_weights(int in, int out, int align, int bicubic, int *lo, int *n,
+                       double w[][64]) {
+  float scale = align ? (out > 1 ? (float)(in - 1) / (float)(out - 1) : 0.f)
+                      : (float)in / (float)out;
+  double support = (bicubic ? 2.0 : 1.0) * (scale >= 1.0 ? scale : 1.0);
+  for (int i = 0; i < out; i++) {
+    double center = scale * (i + 0.5);
+    double inv = scale >= 1.0 ? 1.0 / scale : 1.0;
+    int x0 = (int)(center - support + 0.5);
+    x0 = x0 < 0 ? 0 : x0;
+    int x1 = (int)(center + support + 0.5);
+    x1 = x1 > in ? in : x1;
+    double tot = 0;
+    lo[i] = x0;
+    n[i] = x1 - x0;
+    for (int j = 0; j < n[i]; j++)
+      tot += w[i][j] = aa_filter((j + x0 - center + 0.5) * inv, bicubic);
+    for (int j = 0; j < n[i]; j++)
+      w[i][j] = tot != 0 ? w[i][j] / tot : 0;
+  }
+}
+
+static void test_resize_aa(void) {
+  int H = 13, W = 17;
+  float *x = rnd(2 * H * W);
+  struct {
+    int mode, align, OH, OW;
+  } cases[] = {{PV_RESIZE_BILINEAR, 0, 5, 7},
+               {PV_RESIZE_BICUBIC, 1, 9, 4},
+               {PV_RESIZE_BILINEAR, 0, 20, 30},
+               {PV_RESIZE_BICUBIC, 0, 13, 8}};
+  static double wy[32][64], wx[32][64];
+  int ly[32], ny[32], lx[32], nx[32];
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    int OH = cases[c].OH, OW = cases[c].OW,
+        bic = cases[c].mode == PV_RESIZE_BICUBIC;
+    pv_op_attrs at = zattrs();
+    at.resize.mode = cases[c].mode;
+    at.resize.align_corners = cases[c].align;
+    at.resize.antialias = 1;
+    at.resize.cubic_a = -0.75f;
+    at.resize.size[0] = OH;
+    at.resize.size[1] = OW;
+    pv_tensor_desc in = D(1, 2, 13, 17), od;
+    const void *data[1] = {x};
+    float *y = NULL, want[2 * 32 * 32];
+    CHECK_EQ_INT(
+        vkh_run(&VK, PV_OP_RESIZE, &at, 1, &in, data, 0, &od, (void **)&y), 0);
+    aa_weights(H, OH, cases[c].align, bic, ly, ny, wy);
+    aa_weights(W, OW, cases[c].align, bic, lx, nx, wx);
+    for (int p = 0; p < 2; p++)
+      for (int oy = 0; oy < OH; oy++)
+        for (int ox = 0; ox < OW; ox++) {
+          double acc = 0;
+          for (int a = 0; a < ny[oy]; a++)
+            for (int b = 0; b < nx[ox]; b++)
+              acc += wy[oy][a] * wx[ox][b] *
+                     x[(p * H + ly[oy] + a) * W + lx[ox] + b];
+          want[(p * OH + oy) * OW + ox] = (float)acc;
+        }
+    char name[64];
+    snprintf(name, sizeof name, "resize antialias case %zu", c);
+    CHECK(y && vkh_close_enough(name, y, want, 2 * OH * OW, 1e-5));
+    free(y);
+  }
+  free(x);
+}
+
 int main(void) {
   int rc = vkh_open(&VK, 0);
   if (rc)
@@ -488,6 +570,7 @@ int main(void) {
   test_pad();
   test_gather();
   test_resize();
+  test_resize_aa();
   test_conv_transpose();
   test_cast();
   test_rows();

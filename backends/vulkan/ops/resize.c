@@ -1,17 +1,20 @@
 /*
  * resize (F.interpolate, NCHW): nearest, nearest-exact, bilinear and
- * bicubic with align_corners and user scale factors, torch 1.13 semantics.
- * antialias and the ONNX coordinate modes are left to the CPU.
+ * bicubic with align_corners and user scale factors, and antialiased
+ * bilinear/bicubic, torch 1.13 semantics. The ONNX coordinate modes are
+ * left to the CPU.
  */
 #include "vk_ops.h"
 
 static int resize_supports(pv_plugin_device *dev, const pv_op_desc *op) {
   const pv_resize_attrs *r = &op->attrs.resize;
   return pv__vk_all_f32(op) && pv__vk_fits(dev, op) &&
-         op->inputs[0].ndim == 4 && !r->antialias && r->coord_mode == 0 &&
-         r->nearest_mode == 0 && !r->exclude_outside && r->mode >= 0 &&
-         r->mode <= PV_RESIZE_BICUBIC && op->inputs[0].shape[2] > 0 &&
-         op->inputs[0].shape[3] > 0;
+         op->inputs[0].ndim == 4 &&
+         (!r->antialias || r->mode == PV_RESIZE_BILINEAR ||
+          r->mode == PV_RESIZE_BICUBIC) &&
+         r->coord_mode == 0 && r->nearest_mode == 0 && !r->exclude_outside &&
+         r->mode >= 0 && r->mode <= PV_RESIZE_BICUBIC &&
+         op->inputs[0].shape[2] > 0 && op->inputs[0].shape[3] > 0;
 }
 
 /* The scale torch uses to map an output index to the source. */
@@ -54,9 +57,9 @@ static int resize_plan(pv_vk_plan *pl, const pv_node_desc *n) {
   float a = r->cubic_a != 0.0f ? r->cubic_a : -0.75f;
   uint32_t abits;
   memcpy(&abits, &a, 4);
-  uint32_t spec[3] = {(uint32_t)r->mode, (uint32_t)(r->align_corners != 0),
-                      abits};
-  return pv__vk_emit(pl, &d, PV_VK_SH_RESIZE, spec, 3);
+  uint32_t spec[4] = {(uint32_t)r->mode, (uint32_t)(r->align_corners != 0),
+                      abits, (uint32_t)(r->antialias != 0)};
+  return pv__vk_emit(pl, &d, PV_VK_SH_RESIZE, spec, 4);
 }
 
 const pv_vk_op_impl pv__vk_resize_impl = {resize_supports, resize_plan};

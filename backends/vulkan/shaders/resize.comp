@@ -1,15 +1,18 @@
 #version 450
 #extension GL_GOOGLE_include_directive : enable
-// F.interpolate on NCHW planes (torch 1.13 semantics, no antialias):
+// F.interpolate on NCHW planes (torch 1.13 semantics):
 // MODE 0 nearest (floor(dst*scale)), 1 nearest-exact, 2 bilinear,
 // 3 bicubic (A = cubic_a, border-clamped taps). Scales are in push constants
 // as torch computes them (in/out, 1/user_scale, or (in-1)/(out-1) with
-// align_corners).
+// align_corners). AA: antialiased bilinear/bicubic (torch's separable
+// filter: support scaled by the downsampling factor, triangle or Keys cubic
+// with a = -0.5, weights normalized per axis).
 #include "common.glsl"
 layout(local_size_x = 256) in;
 layout(constant_id = 0) const int MODE = 2;
 layout(constant_id = 1) const int ALIGN = 0;
 layout(constant_id = 2) const float CUBIC_A = -0.75;
+layout(constant_id = 3) const int AA = 0;
 layout(std430, binding = 0) readonly buffer X_ { float X[]; };
 layout(std430, binding = 1) writeonly buffer Y_ { float Y[]; };
 layout(push_constant) uniform P {
@@ -34,6 +37,26 @@ float at(uint base, int y, int x) {
   x = clamp(x, 0, int(p.w) - 1);
   return X[base + uint(y) * p.w + uint(x)];
 }
+float aa_filter(float x) {
+  x = abs(x);
+  if (MODE == 2) return x < 1.0 ? 1.0 - x : 0.0;
+  const float a = -0.5;
+  if (x < 1.0) return ((a + 2.0) * x - (a + 3.0)) * x * x + 1.0;
+  if (x < 2.0) return (((x - 5.0) * x + 8.0) * x - 4.0) * a;
+  return 0.0;
+}
+// The window [lo, lo+n) of one output index along an axis, its filter
+// argument scale and the sum of its weights.
+void aa_window(float scale, uint dst, uint insz, out int lo, out int n,
+               out float center, out float inv, out float total) {
+  float support = (MODE == 2 ? 1.0 : 2.0) * (scale >= 1.0 ? scale : 1.0);
+  center = scale * (float(dst) + 0.5);
+  inv = scale >= 1.0 ? 1.0 / scale : 1.0;
+  lo = max(int(center - support + 0.5), 0);
+  n = min(int(center + support + 0.5), int(insz)) - lo;
+  total = 0.0;
+  for (int j = 0; j < n; j++) total += aa_filter((float(j + lo) - center + 0.5) * inv);
+}
 void main() {
   uint i = pv_flat_id(256);
   if (i >= p.total) return;
@@ -41,7 +64,23 @@ void main() {
   uint oy = t % p.oh, plane = t / p.oh;
   uint base = p.xo + plane * p.h * p.w;
   float r;
-  if (MODE <= 1) {
+  if (AA != 0 && MODE >= 2) {
+    int y0, ny, x0, nx;
+    float cy, iy, ty, cx, ix, tx;
+    aa_window(p.sh, oy, p.h, y0, ny, cy, iy, ty);
+    aa_window(p.sw, ox, p.w, x0, nx, cx, ix, tx);
+    r = 0.0;
+    for (int a = 0; a < ny; a++) {
+      float wy = aa_filter((float(y0 + a) - cy + 0.5) * iy);
+      if (wy == 0.0) continue;
+      float row = 0.0;
+      for (int b = 0; b < nx; b++)
+        row += aa_filter((float(x0 + b) - cx + 0.5) * ix) *
+               X[base + uint(y0 + a) * p.w + uint(x0 + b)];
+      r += wy * row;
+    }
+    r = (ty != 0.0 && tx != 0.0) ? r / (ty * tx) : 0.0;
+  } else if (MODE <= 1) {
     float off = MODE == 1 ? 0.5 : 0.0;
     uint y = min(uint(floor((float(oy) + off) * p.sh)), p.h - 1);
     uint x = min(uint(floor((float(ox) + off) * p.sw)), p.w - 1);
