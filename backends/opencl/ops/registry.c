@@ -1,0 +1,55 @@
+/* The op table of the OpenCL backend: pv_op -> host-side implementation. An
+ * op absent here is never claimed by supports_op (the scheduler falls back to
+ * the CPU). */
+#include "ocl_backend.h"
+
+const pv_ocl_op_impl *pv__ocl_op_impl(int op) {
+  switch (op) {
+  case PV_OP_RELU:
+  case PV_OP_CLIP:
+  case PV_OP_HARDSWISH:
+  case PV_OP_HARDSIGMOID:
+  case PV_OP_SILU:
+  case PV_OP_GELU:
+  case PV_OP_SIGMOID:
+  case PV_OP_TANH:
+  case PV_OP_LEAKY_RELU:
+  case PV_OP_EXP:
+  case PV_OP_LOG:
+  case PV_OP_SQRT:
+  case PV_OP_RSQRT:
+  case PV_OP_NEG:
+  case PV_OP_ABS:
+  case PV_OP_ERF:
+    return &pv__ocl_unary;
+  case PV_OP_ADD:
+  case PV_OP_SUB:
+  case PV_OP_MUL:
+  case PV_OP_DIV:
+  case PV_OP_POW:
+  case PV_OP_MAX:
+  case PV_OP_MIN:
+  case PV_OP_EQUAL:
+  case PV_OP_LESS:
+  case PV_OP_GREATER:
+  case PV_OP_PRELU:
+    return &pv__ocl_binary;
+  case PV_OP_WHERE:
+    return &pv__ocl_where;
+  case PV_OP_CAST:
+    return &pv__ocl_cast;
+  case PV_OP_RESHAPE:
+  case PV_OP_PERMUTE:
+  case PV_OP_SLICE:
+  case PV_OP_EXPAND:
+  case PV_OP_TILE:
+  case PV_OP_CONCAT:
+    return &pv__ocl_layout;
+  case PV_OP_PAD:
+    return &pv__ocl_pad;
+  case PV_OP_GATHER:
+    return &pv__ocl_gather;
+  default:
+    return NULL;
+  }
+}
