@@ -203,6 +203,22 @@ static inline int64_t pv__ocl_numel(const pv_tensor_desc *d) {
   return n;
 }
 
+/* One GEMM launch: see kernels/gemm.cl. */
+typedef struct pv_ocl_gemm_spec {
+  int M, N, K;
+  int sam, sak, sbk, sbn, scm, scn;
+  float alpha, beta;
+  pv_act act;
+  int nbatch;
+  const int *bt;          /* 4 ints per batch: a, b, y, c element offsets */
+  int a_v, b_v, c_v, y_v; /* value indices; c_v -1 = none */
+  cl_mem b_mem;           /* when set, replaces b_v (repacked weights) */
+  cl_mem c_mem;
+} pv_ocl_gemm_spec;
+
+/* Appends a strided, batched GEMM launch (ops/gemm.c). */
+int pv__ocl_add_gemm(pv_ocl_node_ctx *nc, const pv_ocl_gemm_spec *s);
+
 /* Host-side copies of the op family tables (ops_*.c). */
 extern const pv_ocl_op_impl pv__ocl_unary, pv__ocl_binary, pv__ocl_where,
     pv__ocl_cast, pv__ocl_gemm, pv__ocl_conv, pv__ocl_pool, pv__ocl_softmax,

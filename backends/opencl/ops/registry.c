@@ -34,6 +34,13 @@ const pv_ocl_op_impl *pv__ocl_op_impl(int op) {
   case PV_OP_GREATER:
   case PV_OP_PRELU:
     return &pv__ocl_binary;
+  case PV_OP_LINEAR:
+  case PV_OP_GEMM:
+  case PV_OP_MATMUL:
+    return &pv__ocl_gemm;
+  case PV_OP_CONV2D:
+  case PV_OP_CONV_TRANSPOSE2D:
+    return &pv__ocl_conv;
   case PV_OP_WHERE:
     return &pv__ocl_where;
   case PV_OP_CAST:

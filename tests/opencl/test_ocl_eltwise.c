@@ -1,0 +1,253 @@
+/* OpenCL elementwise ops against inline CPU expectations: every unary op,
+ * binary ops with numpy broadcasting and a fused activation, comparisons,
+ * prelu, where and casts. */
+#include "ocl_harness.h"
+
+static ocl_t T;
+
+static double ref_unary(int op, double x, float a, float b, int mode) {
+  switch (op) {
+  case PV_OP_RELU:
+    return isnan(x) ? x : x > 0 ? x : 0;
+  case PV_OP_CLIP:
+    return x < a ? a : x > b ? b : x;
+  case PV_OP_HARDSWISH:
+    return x * fmin(fmax(x + 3, 0), 6) / 6;
+  case PV_OP_HARDSIGMOID:
+    return fmin(fmax(a * x + b, 0), 1);
+  case PV_OP_SILU:
+    return x / (1 + exp(-x));
+  case PV_OP_GELU:
+    return mode ? 0.5 * x *
+                      (1 + tanh(sqrt(2 / M_PI) * (x + 0.044715 * x * x * x)))
+                : 0.5 * x * (1 + erf(x / sqrt(2.0)));
+  case PV_OP_SIGMOID:
+    return 1 / (1 + exp(-x));
+  case PV_OP_TANH:
+    return tanh(x);
+  case PV_OP_LEAKY_RELU:
+    return x > 0 ? x : x * a;
+  case PV_OP_EXP:
+    return exp(x);
+  case PV_OP_LOG:
+    return log(x);
+  case PV_OP_SQRT:
+    return sqrt(x);
+  case PV_OP_RSQRT:
+    return 1 / sqrt(x);
+  case PV_OP_NEG:
+    return -x;
+  case PV_OP_ABS:
+    return fabs(x);
+  case PV_OP_ERF:
+    return erf(x);
+  default:
+    return NAN;
+  }
+}
+
+static void test_unary(void) {
+  int64_t shp[2] = {7, 19};
+  pv_tensor_desc d = ocl_desc(PV_F32, 2, shp);
+  float x[133], want[133];
+  ocl_fill(x, 133, 1);
+  for (int i = 0; i < 133; i++)
+    x[i] *= 4.0f;
+  for (int op = PV_OP_RELU; op <= PV_OP_ERF; op++) {
+    for (int mode = 0; mode < (op == PV_OP_GELU ? 2 : 1); mode++) {
+      pv_op_attrs at;
+      memset(&at, 0, sizeof at);
+      at.unary.alpha = op == PV_OP_CLIP          ? -0.5f
+                       : op == PV_OP_HARDSIGMOID ? 1.0f / 6
+                                                 : 0.1f;
+      at.unary.beta = op == PV_OP_CLIP ? 2.0f : 0.5f;
+      at.unary.mode = mode;
+      float xin[133];
+      for (int i = 0; i < 133; i++) {
+        xin[i] = op == PV_OP_LOG || op == PV_OP_SQRT || op == PV_OP_RSQRT
+                     ? fabsf(x[i]) + 0.01f
+                     : x[i];
+        want[i] =
+            (float)ref_unary(op, xin[i], at.unary.alpha, at.unary.beta, mode);
+      }
+      const void *in[1] = {xin};
+      pv_tensor_desc out;
+      void *got = NULL;
+      int rc = ocl_run_node(&T, op, &at, 1, &d, in, 0, 1, &out, &got);
+      CHECK_EQ_INT(rc, 0);
+      double e = rc ? 1 : ocl_rel_err(got, want, 133);
+      if (e > 1e-5)
+        fprintf(stderr, "%s mode %d: rel err %g\n", pv_op_name(op), mode, e);
+      CHECK(e <= 1e-5);
+      free(got);
+    }
+  }
+  /* relu keeps NaN like torch.relu */
+  float nanx[2] = {NAN, -1.0f}, w2[2] = {NAN, 0.0f};
+  int64_t s2[1] = {2};
+  pv_tensor_desc d2 = ocl_desc(PV_F32, 1, s2), o2;
+  const void *in2[1] = {nanx};
+  void *g2 = NULL;
+  pv_op_attrs at;
+  memset(&at, 0, sizeof at);
+  CHECK_EQ_INT(ocl_run_node(&T, PV_OP_RELU, &at, 1, &d2, in2, 0, 1, &o2, &g2),
+               0);
+  if (g2)
+    CHECK(ocl_rel_err(g2, w2, 2) == 0);
+  free(g2);
+}
+
+static double ref_binary(int op, double a, double b) {
+  switch (op) {
+  case PV_OP_ADD:
+    return a + b;
+  case PV_OP_SUB:
+    return a - b;
+  case PV_OP_MUL:
+    return a * b;
+  case PV_OP_DIV:
+    return a / b;
+  case PV_OP_POW:
+    return pow(a, b);
+  case PV_OP_MAX:
+    return fmax(a, b);
+  case PV_OP_MIN:
+    return fmin(a, b);
+  case PV_OP_PRELU:
+    return a >= 0 ? a : a * b;
+  case PV_OP_EQUAL:
+    return a == b;
+  case PV_OP_LESS:
+    return a < b;
+  case PV_OP_GREATER:
+    return a > b;
+  default:
+    return NAN;
+  }
+}
+
+static void test_binary(void) {
+  /* a [2,3,4,5] with b [3,1,5]; also b as a constant and a scalar [1]. */
+  int64_t sa[4] = {2, 3, 4, 5}, sb[3] = {3, 1, 5}, s1[1] = {1};
+  float a[120], b[15];
+  ocl_fill(a, 120, 2);
+  ocl_fill(b, 15, 3);
+  for (int i = 0; i < 120; i++)
+    a[i] = fabsf(a[i]) + 0.1f;
+  for (int i = 0; i < 15; i++)
+    b[i] = b[i] * 2.0f + (b[i] >= 0 ? 0.1f : -0.1f);
+  b[3] = a[3]; /* one equal pair for EQUAL */
+  const int ops[] = {PV_OP_ADD,   PV_OP_SUB,  PV_OP_MUL,    PV_OP_DIV,
+                     PV_OP_POW,   PV_OP_MAX,  PV_OP_MIN,    PV_OP_PRELU,
+                     PV_OP_EQUAL, PV_OP_LESS, PV_OP_GREATER};
+  for (size_t oi = 0; oi < sizeof ops / sizeof ops[0]; oi++) {
+    int op = ops[oi];
+    int cmp = op >= PV_OP_EQUAL && op <= PV_OP_GREATER;
+    for (int variant = 0; variant < 3; variant++) {
+      pv_tensor_desc in[2] = {ocl_desc(PV_F32, 4, sa),
+                              variant == 2 ? ocl_desc(PV_F32, 1, s1)
+                                           : ocl_desc(PV_F32, 3, sb)};
+      if (op == PV_OP_PRELU && variant != 2)
+        continue; /* prelu's slope is per channel or scalar */
+      pv_op_attrs at;
+      memset(&at, 0, sizeof at);
+      if (variant == 1 && !cmp && op != PV_OP_PRELU)
+        at.binary.act.op = PV_OP_RELU;
+      const void *data[2] = {a, b};
+      pv_tensor_desc out;
+      void *got = NULL;
+      int rc = ocl_run_node(&T, op, &at, 2, in, data, variant == 1 ? 2u : 0u, 1,
+                            &out, &got);
+      CHECK_EQ_INT(rc, 0);
+      if (rc) {
+        free(got);
+        continue;
+      }
+      float want[120], gotf[120];
+      for (int i = 0; i < 120; i++) {
+        int c4 = i % 5, c2 = i / 20 % 3;
+        double bv = variant == 2 ? b[0] : b[c2 * 5 + c4];
+        double r = ref_binary(op, a[i], bv);
+        if (at.binary.act.op == PV_OP_RELU && r < 0)
+          r = 0;
+        want[i] = (float)r;
+        gotf[i] = cmp ? (float)((unsigned char *)got)[i] : ((float *)got)[i];
+      }
+      double e = ocl_rel_err(gotf, want, 120);
+      if (e > 1e-5)
+        fprintf(stderr, "%s variant %d: rel err %g\n", pv_op_name(op), variant,
+                e);
+      CHECK(e <= 1e-5);
+      free(got);
+    }
+  }
+}
+
+static void test_where_cast(void) {
+  int64_t sc[2] = {3, 1}, sx[2] = {3, 4}, sy[1] = {4};
+  unsigned char c[3] = {1, 0, 1};
+  float x[12], y[4];
+  ocl_fill(x, 12, 4);
+  ocl_fill(y, 4, 5);
+  pv_tensor_desc in[3] = {ocl_desc(PV_BOOL, 2, sc), ocl_desc(PV_F32, 2, sx),
+                          ocl_desc(PV_F32, 1, sy)};
+  const void *data[3] = {c, x, y};
+  pv_op_attrs at;
+  memset(&at, 0, sizeof at);
+  pv_tensor_desc out;
+  void *got = NULL;
+  CHECK_EQ_INT(
+      ocl_run_node(&T, PV_OP_WHERE, &at, 3, in, data, 0, 1, &out, &got), 0);
+  float want[12];
+  for (int i = 0; i < 12; i++)
+    want[i] = c[i / 4] ? x[i] : y[i % 4];
+  if (got)
+    CHECK(ocl_rel_err(got, want, 12) == 0);
+  free(got);
+
+  /* f32 -> i64 truncates toward zero; i64 -> f32; f32 -> bool. */
+  float xs[6] = {-2.7f, -0.5f, 0.0f, 0.5f, 1.9f, 1e6f};
+  int64_t s6[1] = {6};
+  pv_tensor_desc d6 = ocl_desc(PV_F32, 1, s6);
+  const void *d6p[1] = {xs};
+  memset(&at, 0, sizeof at);
+  at.cast.to = PV_I64;
+  got = NULL;
+  CHECK_EQ_INT(ocl_run_node(&T, PV_OP_CAST, &at, 1, &d6, d6p, 0, 1, &out, &got),
+               0);
+  if (got) {
+    const int64_t *gi = got;
+    CHECK(gi[0] == -2 && gi[1] == 0 && gi[2] == 0 && gi[3] == 0 && gi[4] == 1 &&
+          gi[5] == 1000000);
+    pv_tensor_desc di = out, o2;
+    const void *dip[1] = {got};
+    void *back = NULL;
+    at.cast.to = PV_F32;
+    CHECK_EQ_INT(
+        ocl_run_node(&T, PV_OP_CAST, &at, 1, &di, dip, 0, 1, &o2, &back), 0);
+    if (back)
+      CHECK(((float *)back)[0] == -2.0f && ((float *)back)[5] == 1e6f);
+    free(back);
+  }
+  free(got);
+  at.cast.to = PV_BOOL;
+  got = NULL;
+  CHECK_EQ_INT(ocl_run_node(&T, PV_OP_CAST, &at, 1, &d6, d6p, 0, 1, &out, &got),
+               0);
+  if (got) {
+    const unsigned char *gb = got;
+    CHECK(gb[0] == 1 && gb[1] == 1 && gb[2] == 0 && gb[5] == 1);
+  }
+  free(got);
+}
+
+int main(void) {
+  int rc = ocl_open(&T);
+  if (rc)
+    return rc;
+  test_unary();
+  test_binary();
+  test_where_cast();
+  ocl_unload(&T);
+  return pv_test_finish("test_ocl_eltwise");
+}
