@@ -19,8 +19,9 @@ static int read_stats(stats *s) {
   FILE *f = fopen(g_stats, "r");
   if (!f)
     return 0;
-  int ok = fscanf(f, "source_builds=%d binary_loads=%d cache_writes=%d "
-                     "cache_rejects=%d",
+  int ok = fscanf(f,
+                  "source_builds=%d binary_loads=%d cache_writes=%d "
+                  "cache_rejects=%d",
                   &s->source_builds, &s->binary_loads, &s->cache_writes,
                   &s->cache_rejects) == 4;
   fclose(f);
@@ -44,7 +45,8 @@ static int session(stats *s) {
   pv_op_attrs at;
   memset(&at, 0, sizeof at);
   void *got = NULL;
-  CHECK_EQ_INT(ocl_run_node(&t, PV_OP_SIGMOID, &at, 1, &d, in, 0, 1, &out, &got), 0);
+  CHECK_EQ_INT(
+      ocl_run_node(&t, PV_OP_SIGMOID, &at, 1, &d, in, 0, 1, &out, &got), 0);
   if (got)
     CHECK(ocl_rel_err(got, want, 100) <= 1e-5);
   free(got);

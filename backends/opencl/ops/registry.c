@@ -41,6 +41,28 @@ const pv_ocl_op_impl *pv__ocl_op_impl(int op) {
   case PV_OP_CONV2D:
   case PV_OP_CONV_TRANSPOSE2D:
     return &pv__ocl_conv;
+  case PV_OP_MAX_POOL2D:
+  case PV_OP_AVG_POOL2D:
+  case PV_OP_ADAPTIVE_AVG_POOL2D:
+  case PV_OP_ADAPTIVE_MAX_POOL2D:
+    return &pv__ocl_pool;
+  case PV_OP_SOFTMAX:
+  case PV_OP_LOG_SOFTMAX:
+    return &pv__ocl_softmax;
+  case PV_OP_BATCH_NORM:
+  case PV_OP_LAYER_NORM:
+  case PV_OP_GROUP_NORM:
+  case PV_OP_INSTANCE_NORM:
+    return &pv__ocl_norm;
+  case PV_OP_REDUCE_SUM:
+  case PV_OP_REDUCE_MEAN:
+  case PV_OP_REDUCE_MAX:
+  case PV_OP_REDUCE_MIN:
+  case PV_OP_ARGMAX:
+  case PV_OP_ARGMIN:
+    return &pv__ocl_reduce;
+  case PV_OP_RESIZE:
+    return &pv__ocl_resize;
   case PV_OP_WHERE:
     return &pv__ocl_where;
   case PV_OP_CAST:
