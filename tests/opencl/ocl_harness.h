@@ -22,7 +22,7 @@ typedef struct ocl_t {
 } ocl_t;
 
 /* Loads and initialises the plugin. Returns 0, or 1 on failure. */
-static int ocl_load(ocl_t *t) {
+static inline int ocl_load(ocl_t *t) {
   memset(t, 0, sizeof *t);
   t->so = dlopen(PV_OCL_PLUGIN_PATH, RTLD_NOW | RTLD_LOCAL);
   if (!t->so) {
@@ -39,7 +39,7 @@ static int ocl_load(ocl_t *t) {
   return t->d->init(pv__host_api(), &t->ctx) != 0;
 }
 
-static void ocl_unload(ocl_t *t) {
+static inline void ocl_unload(ocl_t *t) {
   if (t->dev)
     t->d->device_close(t->dev);
   if (t->ctx)
@@ -51,7 +51,7 @@ static void ocl_unload(ocl_t *t) {
 
 /* Loads the plugin and opens device 0; returns 77 (skip) with a message when
  * there is no OpenCL device, 1 on failure, 0 when ready. */
-static int ocl_open(ocl_t *t) {
+static inline int ocl_open(ocl_t *t) {
   if (ocl_load(t))
     return 1;
   if (t->d->device_count(t->ctx) == 0) {
@@ -65,7 +65,8 @@ static int ocl_open(ocl_t *t) {
   return t->d->device_open(t->ctx, 0, &o, &t->dev) != 0;
 }
 
-static pv_tensor_desc ocl_desc(int dtype, int ndim, const int64_t *shape) {
+static inline pv_tensor_desc ocl_desc(int dtype, int ndim,
+                                      const int64_t *shape) {
   pv_tensor_desc d;
   memset(&d, 0, sizeof d);
   d.dtype = dtype;
@@ -78,10 +79,11 @@ static pv_tensor_desc ocl_desc(int dtype, int ndim, const int64_t *shape) {
 /* Runs one node: inputs with their data (bit i of const_mask = input i is a
  * constant), outputs inferred with pv__infer_node and read back into
  * out_data[k] (malloc'd). Returns 0, or a nonzero status. */
-static int ocl_run_node(ocl_t *t, int op, const pv_op_attrs *attrs, int n_in,
-                        const pv_tensor_desc *in, const void *const *in_data,
-                        uint32_t const_mask, int n_out, pv_tensor_desc *out,
-                        void **out_data) {
+static inline int ocl_run_node(ocl_t *t, int op, const pv_op_attrs *attrs,
+                               int n_in, const pv_tensor_desc *in,
+                               const void *const *in_data, uint32_t const_mask,
+                               int n_out, pv_tensor_desc *out,
+                               void **out_data) {
   int rc = pv__infer_node(op, attrs, n_in, in, n_out, out);
   if (rc) {
     fprintf(stderr, "infer: %s\n", pv_last_error());
@@ -165,7 +167,8 @@ static int ocl_run_node(ocl_t *t, int op, const pv_op_attrs *attrs, int n_in,
 }
 
 /* max|got - want| / max(max|want|, 1e-30); NaNs must match positions. */
-static double ocl_rel_err(const float *got, const float *want, int64_t n) {
+static inline double ocl_rel_err(const float *got, const float *want,
+                                 int64_t n) {
   double md = 0, mw = 0;
   for (int64_t i = 0; i < n; i++) {
     if (isnan(want[i]) || isnan(got[i])) {
@@ -181,7 +184,7 @@ static double ocl_rel_err(const float *got, const float *want, int64_t n) {
 }
 
 /* A deterministic pseudo-random fill in [-1, 1). */
-static void ocl_fill(float *p, int64_t n, uint32_t seed) {
+static inline void ocl_fill(float *p, int64_t n, uint32_t seed) {
   uint32_t s = seed * 2654435761u + 1;
   for (int64_t i = 0; i < n; i++) {
     s = s * 1664525u + 1013904223u;
