@@ -182,6 +182,9 @@ int pv__ocl_arg_local(pv_ocl_node_ctx *nc, pv_ocl_launch *l, int ai,
 /* Uploads a host array into a new partition-owned buffer. */
 int pv__ocl_upload(pv_ocl_node_ctx *nc, const void *data, size_t size,
                    cl_mem *out);
+/* Whether kernel k can run work-groups of `need` items on this device
+ * (register-heavy kernels may be limited below the device maximum). */
+int pv__ocl_kernel_fits(pv_ocl_node_ctx *nc, cl_kernel k, size_t need);
 /* 1-D launch over n items, local size chosen by the driver. */
 void pv__ocl_range1(pv_ocl_launch *l, int64_t n);
 /* Host data of a constant value (NULL for an arena value). */

@@ -234,8 +234,14 @@ static int ocl_supports_op(pv_plugin_device *dev, const pv_op_desc *op) {
   const pv_ocl_op_impl *impl = pv__ocl_op_impl(op->op);
   if (!impl || !impl->supports)
     return 0;
+  /* Kernels index with int: every tensor must have < 2^31 elements. */
   for (int i = 0; i < op->n_inputs; i++)
-    if (op->inputs[i].ndim > PV_MAX_DIMS)
+    if (op->inputs[i].ndim > PV_MAX_DIMS ||
+        (op->inputs[i].ndim >= 0 && pv__ocl_numel(&op->inputs[i]) > 0x7fffffff))
+      return 0;
+  for (int i = 0; i < op->n_outputs; i++)
+    if (op->outputs[i].ndim < 0 || op->outputs[i].ndim > PV_MAX_DIMS ||
+        pv__ocl_numel(&op->outputs[i]) > 0x7fffffff)
       return 0;
   for (int i = 0; i < op->n_outputs; i++)
     for (int d = 0; d < op->outputs[i].ndim; d++)
@@ -544,6 +550,15 @@ int pv__ocl_arg_tensor(pv_ocl_node_ctx *nc, pv_ocl_launch *l, int ai, int v) {
     return pv__ocl_error(PV_ERR_INTERNAL, "opencl: too many arena arguments");
   l->arena_args[l->n_arena++] = ai;
   return pv__ocl_arg_long(nc, l, ai + 1, (int64_t)(vd->offset / es));
+}
+
+int pv__ocl_kernel_fits(pv_ocl_node_ctx *nc, cl_kernel k, size_t need) {
+  size_t wg = 0;
+  if (nc->dev->ctx->cl.clGetKernelWorkGroupInfo(
+          k, nc->dev->di->id, CL_KERNEL_WORK_GROUP_SIZE, sizeof wg, &wg,
+          NULL) != CL_SUCCESS)
+    return 1; /* unknown: trust the device limit checked before */
+  return wg >= need;
 }
 
 void pv__ocl_range1(pv_ocl_launch *l, int64_t n) {

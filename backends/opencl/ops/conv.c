@@ -19,7 +19,7 @@ static int conv_supports(const pv_plugin_device *dev, const pv_op_desc *op) {
       pv__ocl_numel(&op->outputs[0]) > 0x7fffffff ||
       pv__ocl_numel(&op->inputs[1]) > 0x7fffffff)
     return 0;
-  return dev->di->max_wg >= 256 || op->op == PV_OP_CONV_TRANSPOSE2D;
+  return dev->di->max_wg >= 64;
 }
 
 static int conv_build(pv_ocl_node_ctx *nc) {
@@ -91,13 +91,23 @@ static int conv_build(pv_ocl_node_ctx *nc) {
                  a->dilation[1],
                  G,
                  N};
-  const char *name = tr         ? "conv_transpose_f32"
-                     : Cig == 1 ? "conv_direct_f32"
-                                : "conv_gemm_f32";
+  int direct = tr || Cig == 1;
+  const char *name = tr       ? "conv_transpose_f32"
+                     : direct ? "conv_direct_f32"
+                              : "conv_gemm_f32";
   pv_ocl_launch *l;
   int rc = pv__ocl_launch_new(nc, PV_OCL_PROG_CONV, name, &l);
   if (rc)
     return rc;
+  if (!direct &&
+      (nc->dev->di->max_wg < 256 || !pv__ocl_kernel_fits(nc, l->k, 256))) {
+    /* The tiled kernel cannot run 16x16 groups here: go direct. */
+    nc->dev->ctx->cl.clReleaseKernel(l->k);
+    nc->n_launch--;
+    direct = 1;
+    if ((rc = pv__ocl_launch_new(nc, PV_OCL_PROG_CONV, "conv_direct_f32", &l)))
+      return rc;
+  }
   float z = 0;
   if ((rc = pv__ocl_arg_tensor(nc, l, 0, n->inputs[0])) ||
       (rc = pv__ocl_arg_tensor(nc, l, 2, n->inputs[1])) ||
@@ -112,7 +122,7 @@ static int conv_build(pv_ocl_node_ctx *nc) {
       (rc = pv__ocl_arg_float(nc, l, 12, a->act.beta)) ||
       (rc = pv__ocl_arg_int(nc, l, 13, a->act.mode)))
     return rc < 0 ? rc : PV_ERR_DEVICE;
-  if (tr || Cig == 1) {
+  if (direct) {
     if ((rc = pv__ocl_arg_int(nc, l, 14, (int)total)))
       return rc;
     pv__ocl_range1(l, total);

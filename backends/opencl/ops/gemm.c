@@ -20,6 +20,13 @@ int pv__ocl_add_gemm(pv_ocl_node_ctx *nc, const pv_ocl_gemm_spec *s) {
                               tiled ? "gemm_tiled_f32" : "gemm_naive_f32", &l);
   if (rc)
     return rc;
+  if (tiled && !pv__ocl_kernel_fits(nc, l->k, 256)) {
+    nc->dev->ctx->cl.clReleaseKernel(l->k);
+    nc->n_launch--;
+    tiled = 0;
+    if ((rc = pv__ocl_launch_new(nc, PV_OCL_PROG_GEMM, "gemm_naive_f32", &l)))
+      return rc;
+  }
   rc = pv__ocl_arg_tensor(nc, l, 0, s->a_v);
   if (!rc)
     rc = s->b_mem ? pv__ocl_arg_mem(nc, l, 2, s->b_mem) ||
