@@ -239,11 +239,65 @@ static void test_reduce(void) {
     }
 }
 
+static int before(float av, int ai, float bv, int bi, int largest) {
+  int an = isnan(av), bn = isnan(bv);
+  if (an != bn)
+    return largest ? an : bn;
+  if (!an && av != bv)
+    return largest ? av > bv : av < bv;
+  return ai < bi;
+}
+
+/* topk over axis 1 of [4,5,6] with a tie and a NaN; values and indices. */
+static void test_topk(void) {
+  int64_t sx[3] = {4, 5, 6};
+  float x[120];
+  ocl_fill(x, 120, 78);
+  x[2 * 6 + 1] = x[4 * 6 + 1] = 0.75f;
+  x[1 * 30 + 3 * 6] = NAN;
+  pv_tensor_desc in = ocl_desc(PV_F32, 3, sx), out[2];
+  const void *data[1] = {x};
+  for (int largest = 0; largest < 2; largest++) {
+    pv_op_attrs a;
+    memset(&a, 0, sizeof a);
+    a.axis.axis = 1;
+    a.axis.k = 3;
+    a.axis.largest = largest;
+    a.axis.sorted = 1;
+    void *got[2] = {NULL, NULL};
+    CHECK_EQ_INT(ocl_run_node(&T, PV_OP_TOPK, &a, 1, &in, data, 0, 2, out, got),
+                 0);
+    CHECK_EQ_INT(out[0].shape[1], 3);
+    if (got[0] && got[1])
+      for (int i = 0; i < 4; i++)
+        for (int c = 0; c < 6; c++) {
+          int taken[5] = {0};
+          for (int j = 0; j < 3; j++) {
+            int bi = -1;
+            for (int t = 0; t < 5; t++)
+              if (!taken[t] &&
+                  (bi < 0 || before(x[(i * 5 + t) * 6 + c], t,
+                                    x[(i * 5 + bi) * 6 + c], bi, largest)))
+                bi = t;
+            taken[bi] = 1;
+            int64_t gi = ((int64_t *)got[1])[(i * 3 + j) * 6 + c];
+            float gv = ((float *)got[0])[(i * 3 + j) * 6 + c];
+            float wv = x[(i * 5 + bi) * 6 + c];
+            CHECK_EQ_INT(gi, bi);
+            CHECK((isnan(gv) && isnan(wv)) || gv == wv);
+          }
+        }
+    free(got[0]);
+    free(got[1]);
+  }
+}
+
 int main(void) {
   int rc = ocl_open(&T);
   if (rc)
     return rc;
   test_reduce();
+  test_topk();
   snprintf(g_dir, sizeof g_dir, "%s/goldens", pv_test_tmpdir());
   char cmd[1600];
   const char *src = getenv("POLYVIS_SOURCE_DIR");

@@ -65,3 +65,48 @@ PV_KERNEL void argext_f32(PV_GLOBAL const float *X, pv_long xo,
   }
   Y[yo + r] = (pv_long)bi;
 }
+
+/* topk order: does (av, ai) come before (bv, bi)? NaN counts as the largest
+ * value (torch); ties keep the lower index first. */
+PV_INLINE int pv_topk_before(float av, int ai, float bv, int bi, int largest) {
+  int an = PV_ISNAN(av), bn = PV_ISNAN(bv);
+  if (an != bn)
+    return largest ? an : bn;
+  if (!an && av != bv)
+    return largest ? av > bv : av < bv;
+  return ai < bi;
+}
+
+/* topk along an axis of x viewed as [outer, len, inner]: output j of a row
+ * is the first element in topk order after output j-1. O(k * len) per row,
+ * no scratch memory; results are always sorted. */
+PV_KERNEL void topk_f32(PV_GLOBAL const float *X, pv_long xo,
+                        PV_GLOBAL float *V, pv_long vo, PV_GLOBAL pv_long *I,
+                        pv_long io, int rows, int len, int inner, int k,
+                        int largest) {
+  int r = PV_GID(0);
+  if (r >= rows)
+    return;
+  int o = r / inner, in_ = r % inner;
+  PV_GLOBAL const float *x = X + xo + (pv_long)o * len * inner + in_;
+  pv_long ob = (pv_long)o * k * inner + in_;
+  float pv = 0.0f;
+  int pi = -1;
+  for (int j = 0; j < k; j++) {
+    float bv = 0.0f;
+    int bi = -1;
+    for (int t = 0; t < len; t++) {
+      float v = x[(pv_long)t * inner];
+      if (pi >= 0 && !pv_topk_before(pv, pi, v, t, largest))
+        continue;
+      if (bi < 0 || pv_topk_before(v, t, bv, bi, largest)) {
+        bv = v;
+        bi = t;
+      }
+    }
+    V[vo + ob + (pv_long)j * inner] = bv;
+    I[io + ob + (pv_long)j * inner] = (pv_long)bi;
+    pv = bv;
+    pi = bi;
+  }
+}

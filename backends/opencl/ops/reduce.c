@@ -1,11 +1,14 @@
-/* Host side of kernels/reduce.cl: reduce_sum/mean/max/min over any axes and
- * argmax/argmin (i64 output). */
+/* Host side of kernels/reduce.cl: reduce_sum/mean/max/min over any axes,
+ * argmax/argmin (i64 output) and topk (values + i64 indices, sorted). */
 #include "ocl_backend.h"
 
 static int reduce_supports(const pv_plugin_device *dev, const pv_op_desc *op) {
   if (op->inputs[0].dtype != PV_F32 ||
       pv__ocl_numel(&op->inputs[0]) > 0x7fffffff)
     return 0;
+  if (op->op == PV_OP_TOPK)
+    return op->n_outputs == 2 && op->outputs[0].dtype == PV_F32 &&
+           op->outputs[1].dtype == PV_I64;
   int arg = op->op == PV_OP_ARGMAX || op->op == PV_OP_ARGMIN;
   return op->outputs[0].dtype == (arg ? PV_I64 : PV_F32);
 }
@@ -18,6 +21,28 @@ static int reduce_build(pv_ocl_node_ctx *nc) {
   int64_t total = pv__ocl_numel(y);
   int rc;
   pv_ocl_launch *l;
+  if (n->op == PV_OP_TOPK) {
+    int nd = x->ndim ? x->ndim : 1;
+    int ax = a->axis < 0 ? a->axis + nd : a->axis;
+    int64_t inner = 1, outer = 1, len = x->ndim ? x->shape[ax] : 1;
+    for (int d = 0; d < ax && d < x->ndim; d++)
+      outer *= x->shape[d];
+    for (int d = ax + 1; d < x->ndim; d++)
+      inner *= x->shape[d];
+    int64_t rows = outer * inner;
+    if ((rc = pv__ocl_launch_new(nc, PV_OCL_PROG_REDUCE, "topk_f32", &l)) ||
+        (rc = pv__ocl_arg_tensor(nc, l, 0, n->inputs[0])) ||
+        (rc = pv__ocl_arg_tensor(nc, l, 2, n->outputs[0])) ||
+        (rc = pv__ocl_arg_tensor(nc, l, 4, n->outputs[1])) ||
+        (rc = pv__ocl_arg_int(nc, l, 6, (int)rows)) ||
+        (rc = pv__ocl_arg_int(nc, l, 7, (int)len)) ||
+        (rc = pv__ocl_arg_int(nc, l, 8, (int)(inner ? inner : 1))) ||
+        (rc = pv__ocl_arg_int(nc, l, 9, (int)a->k)) ||
+        (rc = pv__ocl_arg_int(nc, l, 10, a->largest)))
+      return rc;
+    pv__ocl_range1(l, a->k > 0 ? rows : 0);
+    return 0;
+  }
   if (n->op == PV_OP_ARGMAX || n->op == PV_OP_ARGMIN) {
     int nd = x->ndim ? x->ndim : 1;
     int ax = a->axis < 0 ? a->axis + nd : a->axis;

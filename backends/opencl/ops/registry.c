@@ -60,6 +60,7 @@ const pv_ocl_op_impl *pv__ocl_op_impl(int op) {
   case PV_OP_REDUCE_MIN:
   case PV_OP_ARGMAX:
   case PV_OP_ARGMIN:
+  case PV_OP_TOPK:
     return &pv__ocl_reduce;
   case PV_OP_RESIZE:
     return &pv__ocl_resize;
