@@ -111,7 +111,9 @@ int pv__ocl_load(pv_plugin_ctx *ctx) {
   const char *path = ctx->host->get_option("POLYVIS_OCL_LOADER");
   if (!path || !*path)
     path = "libOpenCL.so.1";
-  ctx->lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  /* RTLD_NODELETE: ICD loaders and vendor drivers keep global state and do
+   * not support being unloaded and reloaded within a process. */
+  ctx->lib = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
   if (!ctx->lib) {
     pv__ocl_log(PV_LOG_INFO, "opencl: no ICD loader (%s): 0 devices", path);
     return 0;
