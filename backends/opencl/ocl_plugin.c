@@ -99,7 +99,7 @@ static int ocl_device_describe(pv_plugin_ctx *ctx, int index, char *buf,
            "platform=\"%s\" (%s) device=\"%s\" %s; fp16=%s subgroups=%s "
            "max_workgroup=%zu local_mem=%lluKiB max_alloc=%lluMiB "
            "base_align=%u; precision=fp32 (fp16 kernels not built); "
-           "op families=%d/%d",
+           "ops=%d/%d",
            d->platform_name, d->platform_version, d->info.name, d->c_version,
            d->fp16 ? "yes" : "no", d->subgroups ? "yes" : "no", d->max_wg,
            (unsigned long long)(d->info.local_memory_bytes >> 10),

@@ -183,6 +183,45 @@ static void test_binary(void) {
   }
 }
 
+/* i64 / i32 add, mul, max and less with broadcasting. */
+static void test_int_binary(void) {
+  int64_t sa[2] = {3, 4}, sb[1] = {4};
+  int64_t a64[12], b64[4];
+  int32_t a32[12], b32[4];
+  for (int i = 0; i < 12; i++)
+    a32[i] = (int32_t)(a64[i] = (i * 7919) % 23 - 11);
+  for (int i = 0; i < 4; i++)
+    b32[i] = (int32_t)(b64[i] = i * 3 - 4);
+  const int ops[4] = {PV_OP_ADD, PV_OP_MUL, PV_OP_MAX, PV_OP_LESS};
+  for (int w = 0; w < 2; w++)
+    for (int oi = 0; oi < 4; oi++) {
+      int dt = w ? PV_I32 : PV_I64;
+      pv_tensor_desc in[2] = {ocl_desc(dt, 2, sa), ocl_desc(dt, 1, sb)};
+      const void *d[2] = {w ? (const void *)a32 : (const void *)a64,
+                          w ? (const void *)b32 : (const void *)b64};
+      pv_op_attrs at;
+      memset(&at, 0, sizeof at);
+      pv_tensor_desc out;
+      void *got = NULL;
+      CHECK_EQ_INT(ocl_run_node(&T, ops[oi], &at, 2, in, d, 0, 1, &out, &got),
+                   0);
+      if (!got)
+        continue;
+      for (int i = 0; i < 12; i++) {
+        int64_t x = a64[i], y = b64[i % 4];
+        int64_t want = oi == 0   ? x + y
+                       : oi == 1 ? x * y
+                       : oi == 2 ? (x > y ? x : y)
+                                 : x < y;
+        int64_t g = oi == 3 ? ((unsigned char *)got)[i]
+                    : w     ? ((int32_t *)got)[i]
+                            : ((int64_t *)got)[i];
+        CHECK_EQ_INT(g, want);
+      }
+      free(got);
+    }
+}
+
 static void test_where_cast(void) {
   int64_t sc[2] = {3, 1}, sx[2] = {3, 4}, sy[1] = {4};
   unsigned char c[3] = {1, 0, 1};
@@ -248,6 +287,7 @@ int main(void) {
   test_unary();
   test_binary();
   test_where_cast();
+  test_int_binary();
   ocl_unload(&T);
   return pv_test_finish("test_ocl_eltwise");
 }

@@ -106,3 +106,46 @@ PV_CAST_KERNEL(cast_i32_bool, int, pv_uchar, (pv_uchar)(v != 0))
 PV_CAST_KERNEL(cast_i64_bool, pv_long, pv_uchar, (pv_uchar)(v != 0))
 PV_CAST_KERNEL(cast_u8_i32, pv_uchar, int, (int)v)
 PV_CAST_KERNEL(cast_u8_i64, pv_uchar, pv_long, (pv_long)v)
+
+/* Integer binary ops (add, sub, mul, max, min; wraparound like torch) and
+ * comparisons, with the same broadcast table as the f32 kernels. */
+#define PV_INT_BINARY_KERNELS(T, SUF)                                          \
+  PV_KERNEL void binary_##SUF(PV_GLOBAL const T *a, pv_long ao,                \
+                              PV_GLOBAL const T *b, pv_long bo,                \
+                              PV_GLOBAL T *y, pv_long yo, int n,               \
+                              PV_GLOBAL const int *prm, int op) {              \
+    int i = PV_GID(0);                                                         \
+    if (i >= n)                                                                \
+      return;                                                                  \
+    int ia = i, ib = i;                                                        \
+    if (prm[0]) {                                                              \
+      ia = pv_bcast_off(prm, i, 0);                                            \
+      ib = pv_bcast_off(prm, i, 1);                                            \
+    }                                                                          \
+    T va = a[ao + ia], vb = b[bo + ib];                                        \
+    T r = op == PV_OP_ADD   ? va + vb                                          \
+          : op == PV_OP_SUB ? va - vb                                          \
+          : op == PV_OP_MUL ? va * vb                                          \
+          : op == PV_OP_MAX ? (va > vb ? va : vb)                              \
+                            : (va < vb ? va : vb);                             \
+    y[yo + i] = r;                                                             \
+  }                                                                            \
+  PV_KERNEL void compare_##SUF(PV_GLOBAL const T *a, pv_long ao,               \
+                               PV_GLOBAL const T *b, pv_long bo,               \
+                               PV_GLOBAL pv_uchar *y, pv_long yo, int n,       \
+                               PV_GLOBAL const int *prm, int op) {             \
+    int i = PV_GID(0);                                                         \
+    if (i >= n)                                                                \
+      return;                                                                  \
+    int ia = i, ib = i;                                                        \
+    if (prm[0]) {                                                              \
+      ia = pv_bcast_off(prm, i, 0);                                            \
+      ib = pv_bcast_off(prm, i, 1);                                            \
+    }                                                                          \
+    T va = a[ao + ia], vb = b[bo + ib];                                        \
+    y[yo + i] = (pv_uchar)(op == PV_OP_EQUAL  ? va == vb                       \
+                           : op == PV_OP_LESS ? va < vb                        \
+                                              : va > vb);                      \
+  }
+PV_INT_BINARY_KERNELS(int, i32)
+PV_INT_BINARY_KERNELS(pv_long, i64)

@@ -83,11 +83,23 @@ const pv_ocl_op_impl pv__ocl_unary = {unary_supports, unary_build};
 
 /* ---- binary, comparisons, prelu ----------------------------------------- */
 
+static int is_int(int dt) { return dt == PV_I32 || dt == PV_I64; }
+
 static int binary_supports(const pv_plugin_device *dev, const pv_op_desc *op) {
-  if (op->n_inputs != 2 || !is_f32(&op->inputs[0]) || !is_f32(&op->inputs[1]))
-    return 0;
   int cmp =
       op->op == PV_OP_EQUAL || op->op == PV_OP_LESS || op->op == PV_OP_GREATER;
+  if (op->n_inputs == 2 && is_int(op->inputs[0].dtype) &&
+      op->inputs[1].dtype == op->inputs[0].dtype) {
+    /* Integers: add, sub, mul, max, min and comparisons, no fused act. */
+    if (cmp)
+      return op->outputs[0].dtype == PV_BOOL;
+    return (op->op == PV_OP_ADD || op->op == PV_OP_SUB || op->op == PV_OP_MUL ||
+            op->op == PV_OP_MAX || op->op == PV_OP_MIN) &&
+           op->attrs.binary.act.op == PV_OP_NONE &&
+           op->outputs[0].dtype == op->inputs[0].dtype;
+  }
+  if (op->n_inputs != 2 || !is_f32(&op->inputs[0]) || !is_f32(&op->inputs[1]))
+    return 0;
   if (op->outputs[0].dtype != (cmp ? PV_BOOL : PV_F32))
     return 0;
   if (!cmp && op->op != PV_OP_PRELU && !act_ok(op->attrs.binary.act.op))
@@ -106,9 +118,14 @@ static int binary_build(pv_ocl_node_ctx *nc) {
   int rc = bcast_table(out, 2, ops, tab, &len);
   if (rc)
     return rc;
+  int dt = ops[0]->dtype;
+  const char *name = dt == PV_I32   ? (cmp ? "compare_i32" : "binary_i32")
+                     : dt == PV_I64 ? (cmp ? "compare_i64" : "binary_i64")
+                     : cmp          ? "compare_f32"
+                                    : "binary_f32";
+  int integer = dt == PV_I32 || dt == PV_I64;
   pv_ocl_launch *l;
-  rc = pv__ocl_launch_new(nc, PV_OCL_PROG_ELTWISE,
-                          cmp ? "compare_f32" : "binary_f32", &l);
+  rc = pv__ocl_launch_new(nc, PV_OCL_PROG_ELTWISE, name, &l);
   if (rc)
     return rc;
   int64_t cnt = pv__ocl_numel(out);
@@ -120,10 +137,11 @@ static int binary_build(pv_ocl_node_ctx *nc) {
       (rc = pv__ocl_arg_data(nc, l, 7, tab, sizeof(int) * (size_t)len)) ||
       (rc = pv__ocl_arg_int(nc, l, 8, n->op)))
     return rc;
-  if (!cmp && ((rc = pv__ocl_arg_int(nc, l, 9, act.op)) ||
-               (rc = pv__ocl_arg_float(nc, l, 10, act.alpha)) ||
-               (rc = pv__ocl_arg_float(nc, l, 11, act.beta)) ||
-               (rc = pv__ocl_arg_int(nc, l, 12, act.mode))))
+  if (!cmp && !integer &&
+      ((rc = pv__ocl_arg_int(nc, l, 9, act.op)) ||
+       (rc = pv__ocl_arg_float(nc, l, 10, act.alpha)) ||
+       (rc = pv__ocl_arg_float(nc, l, 11, act.beta)) ||
+       (rc = pv__ocl_arg_int(nc, l, 12, act.mode))))
     return rc;
   pv__ocl_range1(l, cnt);
   return 0;
