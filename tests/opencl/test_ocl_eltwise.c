@@ -280,6 +280,38 @@ static void test_where_cast(void) {
   free(got);
 }
 
+/* f32 -> f16 -> f32 through vstore_half_rte / vload_half: bit-exact with
+ * the host's round-to-nearest-even conversion, including inf and tiny
+ * values. */
+static void test_f16_cast(void) {
+  float x[8] = {1.0f / 3, -2.5f, 65504.0f, 1e5f, 6e-8f, -0.0f, 0.1f, 1e-4f};
+  uint16_t want[8];
+  pv__convert(want, PV_F16, x, PV_F32, 8);
+  int64_t s8[1] = {8};
+  pv_tensor_desc d = ocl_desc(PV_F32, 1, s8), out, o2;
+  const void *in[1] = {x};
+  pv_op_attrs at;
+  memset(&at, 0, sizeof at);
+  at.cast.to = PV_F16;
+  void *got = NULL, *back = NULL;
+  CHECK_EQ_INT(ocl_run_node(&T, PV_OP_CAST, &at, 1, &d, in, 0, 1, &out, &got),
+               0);
+  if (!got)
+    return;
+  CHECK(!memcmp(got, want, sizeof want));
+  at.cast.to = PV_F32;
+  const void *in2[1] = {got};
+  CHECK_EQ_INT(
+      ocl_run_node(&T, PV_OP_CAST, &at, 1, &out, in2, 0, 1, &o2, &back), 0);
+  if (back) {
+    float wb[8];
+    pv__convert(wb, PV_F32, want, PV_F16, 8);
+    CHECK(!memcmp(back, wb, sizeof wb));
+  }
+  free(got);
+  free(back);
+}
+
 int main(void) {
   int rc = ocl_open(&T);
   if (rc)
@@ -288,6 +320,7 @@ int main(void) {
   test_binary();
   test_where_cast();
   test_int_binary();
+  test_f16_cast();
   ocl_unload(&T);
   return pv_test_finish("test_ocl_eltwise");
 }

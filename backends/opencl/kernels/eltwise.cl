@@ -149,3 +149,21 @@ PV_CAST_KERNEL(cast_u8_i64, pv_uchar, pv_long, (pv_long)v)
   }
 PV_INT_BINARY_KERNELS(int, i32)
 PV_INT_BINARY_KERNELS(pv_long, i64)
+
+/* fp16 storage <-> f32: core OpenCL C vload_half / vstore_half_rte, so this
+ * needs no cl_khr_fp16 (fp16 math kernels are behind PV_HAS_FP16). */
+PV_KERNEL void cast_f16_f32(PV_GLOBAL const pv_half *x, pv_long xo,
+                            PV_GLOBAL float *y, pv_long yo, int n) {
+  int i = PV_GID(0);
+  if (i >= n)
+    return;
+  y[yo + i] = PV_LOAD_HALF(x + xo, i);
+}
+
+PV_KERNEL void cast_f32_f16(PV_GLOBAL const float *x, pv_long xo,
+                            PV_GLOBAL pv_half *y, pv_long yo, int n) {
+  int i = PV_GID(0);
+  if (i >= n)
+    return;
+  PV_STORE_HALF(x[xo + i], y + yo, i);
+}

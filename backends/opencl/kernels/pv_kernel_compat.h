@@ -17,6 +17,9 @@
  *   pv_long               a 64-bit signed integer (element offsets, i64 data)
  *   pv_uchar              an 8-bit unsigned integer (bool, u8)
  *   PV_RSQRT(x), PV_ISNAN(x), PV_INF
+ *   pv_half               16-bit float storage (usable without fp16 math)
+ *   PV_LOAD_HALF(p, i)    p[i] widened to float
+ *   PV_STORE_HALF(v, p, i) v rounded to nearest-even into p[i]
  */
 #ifndef PV_KERNEL_COMPAT_H
 #define PV_KERNEL_COMPAT_H
@@ -37,6 +40,9 @@
 #define PV_INF INFINITY
 typedef long pv_long;
 typedef uchar pv_uchar;
+typedef half pv_half;
+#define PV_LOAD_HALF(p, i) vload_half((i), (p))
+#define PV_STORE_HALF(v, p, i) vstore_half_rte((v), (i), (p))
 #if defined(PV_HAS_FP16)
 #pragma OPENCL EXTENSION cl_khr_fp16 : enable
 #endif
@@ -76,6 +82,10 @@ __device__ inline int pv__cuda_gsize(int d) {
 #define PV_INF __int_as_float(0x7f800000)
 typedef long long pv_long;
 typedef unsigned char pv_uchar;
+#include <cuda_fp16.h>
+typedef __half pv_half;
+#define PV_LOAD_HALF(p, i) __half2float((p)[i])
+#define PV_STORE_HALF(v, p, i) ((p)[i] = __float2half_rn(v))
 #else
 #error "pv_kernel_compat.h: define PV_OPENCL or build with nvcc"
 #endif
