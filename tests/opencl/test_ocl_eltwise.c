@@ -312,6 +312,58 @@ static void test_f16_cast(void) {
   free(back);
 }
 
+/* 0-d tensors, empty tensors, and dtype combos the backend must decline. */
+static void test_edges(void) {
+  float a = 1.5f, b = -4.0f;
+  pv_tensor_desc in[2] = {ocl_desc(PV_F32, 0, NULL), ocl_desc(PV_F32, 0, NULL)};
+  const void *d[2] = {&a, &b};
+  pv_op_attrs at;
+  memset(&at, 0, sizeof at);
+  pv_tensor_desc out;
+  void *got = NULL;
+  CHECK_EQ_INT(ocl_run_node(&T, PV_OP_MUL, &at, 2, in, d, 0, 1, &out, &got), 0);
+  CHECK_EQ_INT(out.ndim, 0);
+  if (got)
+    CHECK(*(float *)got == -6.0f);
+  free(got);
+
+  int64_t se[2] = {0, 5};
+  pv_tensor_desc e = ocl_desc(PV_F32, 2, se);
+  const void *de[1] = {&a};
+  got = NULL;
+  CHECK_EQ_INT(ocl_run_node(&T, PV_OP_RELU, &at, 1, &e, de, 0, 1, &out, &got),
+               0);
+  free(got);
+
+  pv_op_desc od;
+  memset(&od, 0, sizeof od);
+  int64_t s4[4] = {1, 3, 8, 8}, sw[4] = {4, 3, 3, 3};
+  od.op = PV_OP_CONV2D;
+  od.n_inputs = 2;
+  od.n_outputs = 1;
+  od.inputs[0] = ocl_desc(PV_F16, 4, s4);
+  od.inputs[1] = ocl_desc(PV_F16, 4, sw);
+  od.outputs[0] = ocl_desc(PV_F16, 4, s4);
+  CHECK_EQ_INT(T.d->supports_op(T.dev, &od), 0);
+  od.op = PV_OP_ADD;
+  od.inputs[0] = od.inputs[1] = od.outputs[0] = ocl_desc(PV_F64, 4, s4);
+  CHECK_EQ_INT(T.d->supports_op(T.dev, &od), 0);
+  od.op = PV_OP_DIV;
+  od.inputs[0] = od.inputs[1] = od.outputs[0] = ocl_desc(PV_I64, 4, s4);
+  CHECK_EQ_INT(T.d->supports_op(T.dev, &od), 0);
+  od.op = PV_OP_ADD;
+  od.attrs.binary.act.op = PV_OP_CONV2D; /* not an activation */
+  od.inputs[0] = od.inputs[1] = od.outputs[0] = ocl_desc(PV_F32, 4, s4);
+  CHECK_EQ_INT(T.d->supports_op(T.dev, &od), 0);
+  od.op = PV_OP_COUNT + 5;
+  CHECK_EQ_INT(T.d->supports_op(T.dev, &od), 0);
+  int64_t huge[2] = {1 << 20, 1 << 12};
+  od.op = PV_OP_RELU;
+  od.n_inputs = 1;
+  od.inputs[0] = od.outputs[0] = ocl_desc(PV_F32, 2, huge);
+  CHECK_EQ_INT(T.d->supports_op(T.dev, &od), 0); /* > 2^31 elements */
+}
+
 int main(void) {
   int rc = ocl_open(&T);
   if (rc)
@@ -321,6 +373,7 @@ int main(void) {
   test_where_cast();
   test_int_binary();
   test_f16_cast();
+  test_edges();
   ocl_unload(&T);
   return pv_test_finish("test_ocl_eltwise");
 }
