@@ -364,6 +364,40 @@ static void test_edges(void) {
   CHECK_EQ_INT(T.d->supports_op(T.dev, &od), 0); /* > 2^31 elements */
 }
 
+/* where on i64 branches; relu/neg/abs on i32. */
+static void test_int_misc(void) {
+  int64_t sc[1] = {4}, s4[1] = {4};
+  unsigned char c[4] = {1, 0, 0, 1};
+  int64_t a[4] = {1, 2, 3, 4}, b[4] = {-1, -2, -3, -4};
+  pv_tensor_desc in[3] = {ocl_desc(PV_BOOL, 1, sc), ocl_desc(PV_I64, 1, s4),
+                          ocl_desc(PV_I64, 1, s4)};
+  const void *d[3] = {c, a, b};
+  pv_op_attrs at;
+  memset(&at, 0, sizeof at);
+  pv_tensor_desc out;
+  void *got = NULL;
+  CHECK_EQ_INT(ocl_run_node(&T, PV_OP_WHERE, &at, 3, in, d, 0, 1, &out, &got),
+               0);
+  if (got) {
+    const int64_t *g = got;
+    CHECK(g[0] == 1 && g[1] == -2 && g[2] == -3 && g[3] == 4);
+  }
+  free(got);
+  int32_t x[4] = {-5, 0, 7, -1};
+  pv_tensor_desc xi = ocl_desc(PV_I32, 1, s4);
+  const void *dx[1] = {x};
+  const int ops[3] = {PV_OP_RELU, PV_OP_NEG, PV_OP_ABS};
+  const int32_t want[3][4] = {{0, 0, 7, 0}, {5, 0, -7, 1}, {5, 0, 7, 1}};
+  for (int k = 0; k < 3; k++) {
+    got = NULL;
+    CHECK_EQ_INT(ocl_run_node(&T, ops[k], &at, 1, &xi, dx, 0, 1, &out, &got),
+                 0);
+    if (got)
+      CHECK(!memcmp(got, want[k], sizeof want[k]));
+    free(got);
+  }
+}
+
 int main(void) {
   int rc = ocl_open(&T);
   if (rc)
@@ -374,6 +408,7 @@ int main(void) {
   test_int_binary();
   test_f16_cast();
   test_edges();
+  test_int_misc();
   ocl_unload(&T);
   return pv_test_finish("test_ocl_eltwise");
 }

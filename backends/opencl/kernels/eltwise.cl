@@ -167,3 +167,40 @@ PV_KERNEL void cast_f32_f16(PV_GLOBAL const float *x, pv_long xo,
     return;
   PV_STORE_HALF(x[xo + i], y + yo, i);
 }
+
+/* where for any element size (the selection does not look at values). */
+#define PV_WHERE_KERNEL(name, T)                                               \
+  PV_KERNEL void name(PV_GLOBAL const pv_uchar *c, pv_long co,                 \
+                      PV_GLOBAL const T *a, pv_long ao, PV_GLOBAL const T *b,  \
+                      pv_long bo, PV_GLOBAL T *y, pv_long yo, int n,           \
+                      PV_GLOBAL const int *prm) {                              \
+    int i = PV_GID(0);                                                         \
+    if (i >= n)                                                                \
+      return;                                                                  \
+    int ic = i, ia = i, ib = i;                                                \
+    if (prm[0]) {                                                              \
+      ic = pv_bcast_off(prm, i, 0);                                            \
+      ia = pv_bcast_off(prm, i, 1);                                            \
+      ib = pv_bcast_off(prm, i, 2);                                            \
+    }                                                                          \
+    y[yo + i] = c[co + ic] ? a[ao + ia] : b[bo + ib];                          \
+  }
+PV_WHERE_KERNEL(where_x8, pv_uchar)
+PV_WHERE_KERNEL(where_x16, unsigned short)
+PV_WHERE_KERNEL(where_x32, unsigned int)
+PV_WHERE_KERNEL(where_x64, pv_long)
+
+/* relu, neg, abs on integers (torch semantics; abs(INT_MIN) wraps). */
+#define PV_INT_UNARY_KERNEL(name, T)                                           \
+  PV_KERNEL void name(PV_GLOBAL const T *x, pv_long xo, PV_GLOBAL T *y,        \
+                      pv_long yo, int n, int op) {                             \
+    int i = PV_GID(0);                                                         \
+    if (i >= n)                                                                \
+      return;                                                                  \
+    T v = x[xo + i];                                                           \
+    y[yo + i] = op == PV_OP_RELU  ? (v > 0 ? v : 0)                            \
+                : op == PV_OP_NEG ? -v                                         \
+                                  : (v < 0 ? -v : v);                          \
+  }
+PV_INT_UNARY_KERNEL(unary_i32, int)
+PV_INT_UNARY_KERNEL(unary_i64, pv_long)

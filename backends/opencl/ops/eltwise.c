@@ -51,11 +51,34 @@ static int bcast_table(const pv_tensor_desc *out, int n_ops,
 /* ---- unary -------------------------------------------------------------- */
 
 static int unary_supports(const pv_plugin_device *dev, const pv_op_desc *op) {
+  int dt = op->inputs[0].dtype;
+  if ((dt == PV_I32 || dt == PV_I64) && op->outputs[0].dtype == dt)
+    return op->op == PV_OP_RELU || op->op == PV_OP_NEG || op->op == PV_OP_ABS;
   return op->n_inputs == 1 && is_f32(&op->inputs[0]) && is_f32(&op->outputs[0]);
+}
+
+static int unary_int_build(pv_ocl_node_ctx *nc, int dt) {
+  const pv_node_desc *n = nc->node;
+  pv_ocl_launch *l;
+  int rc = pv__ocl_launch_new(nc, PV_OCL_PROG_ELTWISE,
+                              dt == PV_I32 ? "unary_i32" : "unary_i64", &l);
+  if (rc)
+    return rc;
+  int64_t cnt = pv__ocl_numel(&pv__ocl_out(nc, 0)->desc);
+  if ((rc = pv__ocl_arg_tensor(nc, l, 0, n->inputs[0])) ||
+      (rc = pv__ocl_arg_tensor(nc, l, 2, n->outputs[0])) ||
+      (rc = pv__ocl_arg_int(nc, l, 4, (int)cnt)) ||
+      (rc = pv__ocl_arg_int(nc, l, 5, n->op)))
+    return rc;
+  pv__ocl_range1(l, cnt);
+  return 0;
 }
 
 static int unary_build(pv_ocl_node_ctx *nc) {
   const pv_node_desc *n = nc->node;
+  int dt = pv__ocl_in(nc, 0)->desc.dtype;
+  if (dt == PV_I32 || dt == PV_I64)
+    return unary_int_build(nc, dt);
   pv_ocl_launch *l;
   int rc = pv__ocl_launch_new(nc, PV_OCL_PROG_ELTWISE, "unary_f32", &l);
   if (rc)
@@ -151,9 +174,19 @@ const pv_ocl_op_impl pv__ocl_binary = {binary_supports, binary_build};
 
 /* ---- where -------------------------------------------------------------- */
 
+static const char *where_kernel(size_t es) {
+  return es == 1   ? "where_x8"
+         : es == 2 ? "where_x16"
+         : es == 4 ? "where_x32"
+         : es == 8 ? "where_x64"
+                   : NULL;
+}
+
 static int where_supports(const pv_plugin_device *dev, const pv_op_desc *op) {
-  return op->inputs[0].dtype == PV_BOOL && is_f32(&op->inputs[1]) &&
-         is_f32(&op->inputs[2]) && is_f32(&op->outputs[0]);
+  return op->inputs[0].dtype == PV_BOOL &&
+         op->inputs[1].dtype == op->inputs[2].dtype &&
+         op->outputs[0].dtype == op->inputs[1].dtype &&
+         where_kernel(pv__ocl_host->dtype_size(op->inputs[1].dtype)) != NULL;
 }
 
 static int where_build(pv_ocl_node_ctx *nc) {
@@ -167,7 +200,11 @@ static int where_build(pv_ocl_node_ctx *nc) {
   if (rc)
     return rc;
   pv_ocl_launch *l;
-  if ((rc = pv__ocl_launch_new(nc, PV_OCL_PROG_ELTWISE, "where_f32", &l)))
+  const char *name =
+      where_kernel(pv__ocl_host->dtype_size(pv__ocl_in(nc, 1)->desc.dtype));
+  if (!name)
+    return pv__ocl_error(PV_ERR_DTYPE, "opencl: where on this dtype");
+  if ((rc = pv__ocl_launch_new(nc, PV_OCL_PROG_ELTWISE, name, &l)))
     return rc;
   int64_t cnt = pv__ocl_numel(out);
   if ((rc = pv__ocl_arg_tensor(nc, l, 0, n->inputs[0])) ||
