@@ -454,11 +454,12 @@ int pv__ocl_launch_new(pv_ocl_node_ctx *nc, pv_ocl_prog prog, const char *name,
 #define SETARG(nc, l, ai, size, ptr)                                           \
   (nc)->dev->ctx->cl.clSetKernelArg((l)->k, (cl_uint)(ai), (size), (ptr))
 
-static int arg_err(cl_int err, int ai) {
-  return err == CL_SUCCESS
-             ? 0
-             : pv__ocl_error(PV_ERR_DEVICE, "opencl: clSetKernelArg(%d): %s",
-                             ai, pv__ocl_strerror(err));
+static int arg_err(const pv_ocl_node_ctx *nc, cl_int err, int ai) {
+  return err == CL_SUCCESS ? 0
+                           : pv__ocl_error(PV_ERR_DEVICE,
+                                           "opencl: %s: clSetKernelArg(%d): %s",
+                                           pv__ocl_host->op_name(nc->node->op),
+                                           ai, pv__ocl_strerror(err));
 }
 
 int pv__ocl_upload(pv_ocl_node_ctx *nc, const void *data, size_t size,
@@ -490,31 +491,31 @@ int pv__ocl_arg_data(pv_ocl_node_ctx *nc, pv_ocl_launch *l, int ai,
   int rc = pv__ocl_upload(nc, data, size, &m);
   if (rc)
     return rc;
-  return arg_err(SETARG(nc, l, ai, sizeof m, &m), ai);
+  return arg_err(nc, SETARG(nc, l, ai, sizeof m, &m), ai);
 }
 
 int pv__ocl_arg_mem(pv_ocl_node_ctx *nc, pv_ocl_launch *l, int ai, cl_mem m) {
-  return arg_err(SETARG(nc, l, ai, sizeof m, &m), ai);
+  return arg_err(nc, SETARG(nc, l, ai, sizeof m, &m), ai);
 }
 
 int pv__ocl_arg_int(pv_ocl_node_ctx *nc, pv_ocl_launch *l, int ai, int v) {
   cl_int x = v;
-  return arg_err(SETARG(nc, l, ai, sizeof x, &x), ai);
+  return arg_err(nc, SETARG(nc, l, ai, sizeof x, &x), ai);
 }
 
 int pv__ocl_arg_float(pv_ocl_node_ctx *nc, pv_ocl_launch *l, int ai, float v) {
   cl_float x = v;
-  return arg_err(SETARG(nc, l, ai, sizeof x, &x), ai);
+  return arg_err(nc, SETARG(nc, l, ai, sizeof x, &x), ai);
 }
 
 int pv__ocl_arg_long(pv_ocl_node_ctx *nc, pv_ocl_launch *l, int ai, int64_t v) {
   cl_long x = v;
-  return arg_err(SETARG(nc, l, ai, sizeof x, &x), ai);
+  return arg_err(nc, SETARG(nc, l, ai, sizeof x, &x), ai);
 }
 
 int pv__ocl_arg_local(pv_ocl_node_ctx *nc, pv_ocl_launch *l, int ai,
                       size_t size) {
-  return arg_err(SETARG(nc, l, ai, size, NULL), ai);
+  return arg_err(nc, SETARG(nc, l, ai, size, NULL), ai);
 }
 
 int pv__ocl_arg_tensor(pv_ocl_node_ctx *nc, pv_ocl_launch *l, int ai, int v) {
@@ -538,7 +539,8 @@ int pv__ocl_arg_tensor(pv_ocl_node_ctx *nc, pv_ocl_launch *l, int ai, int v) {
                              n, pv__ocl_strerror(err));
       }
     }
-    int rc = arg_err(SETARG(nc, l, ai, sizeof(cl_mem), &nc->const_mem[v]), ai);
+    int rc =
+        arg_err(nc, SETARG(nc, l, ai, sizeof(cl_mem), &nc->const_mem[v]), ai);
     return rc ? rc : pv__ocl_arg_long(nc, l, ai + 1, 0);
   }
   if (vd->offset % es)
