@@ -398,6 +398,55 @@ static void test_int_misc(void) {
   }
 }
 
+/* f16 tensors: computed in f32, rounded to nearest-even on store. The
+ * expectation does the same on the host; transcendental ops may differ by
+ * one f16 ulp, so compare in f32 with a half-precision tolerance, and
+ * bit-exactly for add/mul. */
+static void test_f16_ops(void) {
+  int64_t sa[2] = {3, 8}, sb[1] = {8};
+  float af[24], bf[8];
+  ocl_fill(af, 24, 90);
+  ocl_fill(bf, 8, 91);
+  uint16_t a[24], b[8];
+  pv__convert(a, PV_F16, af, PV_F32, 24);
+  pv__convert(b, PV_F16, bf, PV_F32, 8);
+  pv__convert(af, PV_F32, a, PV_F16, 24); /* the exact f16 values */
+  pv__convert(bf, PV_F32, b, PV_F16, 8);
+  pv_tensor_desc in[2] = {ocl_desc(PV_F16, 2, sa), ocl_desc(PV_F16, 1, sb)};
+  const void *d[2] = {a, b};
+  const int ops[3] = {PV_OP_ADD, PV_OP_MUL, PV_OP_SIGMOID};
+  for (int k = 0; k < 3; k++) {
+    pv_op_attrs at;
+    memset(&at, 0, sizeof at);
+    if (k == 0)
+      at.binary.act.op = PV_OP_RELU;
+    pv_tensor_desc out;
+    void *got = NULL;
+    int unary = ops[k] == PV_OP_SIGMOID;
+    CHECK_EQ_INT(
+        ocl_run_node(&T, ops[k], &at, unary ? 1 : 2, in, d, 0, 1, &out, &got),
+        0);
+    CHECK_EQ_INT(out.dtype, PV_F16);
+    if (!got)
+      continue;
+    float wf[24], gf[24];
+    for (int i = 0; i < 24; i++) {
+      float x = af[i], y = bf[i % 8];
+      wf[i] = k == 0   ? (x + y > 0 ? x + y : 0)
+              : k == 1 ? x * y
+                       : 1.0f / (1.0f + expf(-x));
+    }
+    uint16_t wh[24];
+    pv__convert(wh, PV_F16, wf, PV_F32, 24);
+    if (k < 2)
+      CHECK(!memcmp(got, wh, sizeof wh));
+    pv__convert(gf, PV_F32, got, PV_F16, 24);
+    pv__convert(wf, PV_F32, wh, PV_F16, 24);
+    CHECK(ocl_rel_err(gf, wf, 24) <= 1e-3);
+    free(got);
+  }
+}
+
 int main(void) {
   int rc = ocl_open(&T);
   if (rc)
@@ -409,6 +458,7 @@ int main(void) {
   test_f16_cast();
   test_edges();
   test_int_misc();
+  test_f16_ops();
   ocl_unload(&T);
   return pv_test_finish("test_ocl_eltwise");
 }

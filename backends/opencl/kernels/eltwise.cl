@@ -204,3 +204,33 @@ PV_WHERE_KERNEL(where_x64, pv_long)
   }
 PV_INT_UNARY_KERNEL(unary_i32, int)
 PV_INT_UNARY_KERNEL(unary_i64, pv_long)
+
+/* fp16 storage variants: each element is widened to f32, computed exactly
+ * like the f32 kernels, and rounded to nearest-even on store (torch's CPU
+ * half semantics). Core OpenCL C, so they need no cl_khr_fp16. */
+PV_KERNEL void unary_f16(PV_GLOBAL const pv_half *x, pv_long xo,
+                         PV_GLOBAL pv_half *y, pv_long yo, int n, int op,
+                         float alpha, float beta, int mode) {
+  int i = PV_GID(0);
+  if (i >= n)
+    return;
+  PV_STORE_HALF(pv_unary(PV_LOAD_HALF(x + xo, i), op, alpha, beta, mode),
+                y + yo, i);
+}
+
+PV_KERNEL void binary_f16(PV_GLOBAL const pv_half *a, pv_long ao,
+                          PV_GLOBAL const pv_half *b, pv_long bo,
+                          PV_GLOBAL pv_half *y, pv_long yo, int n,
+                          PV_GLOBAL const int *prm, int op, int act,
+                          float alpha, float beta, int mode) {
+  int i = PV_GID(0);
+  if (i >= n)
+    return;
+  int ia = i, ib = i;
+  if (prm[0]) {
+    ia = pv_bcast_off(prm, i, 0);
+    ib = pv_bcast_off(prm, i, 1);
+  }
+  float r = pv_binary(PV_LOAD_HALF(a + ao, ia), PV_LOAD_HALF(b + bo, ib), op);
+  PV_STORE_HALF(pv_unary(r, act, alpha, beta, mode), y + yo, i);
+}

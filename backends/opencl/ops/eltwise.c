@@ -54,6 +54,8 @@ static int unary_supports(const pv_plugin_device *dev, const pv_op_desc *op) {
   int dt = op->inputs[0].dtype;
   if ((dt == PV_I32 || dt == PV_I64) && op->outputs[0].dtype == dt)
     return op->op == PV_OP_RELU || op->op == PV_OP_NEG || op->op == PV_OP_ABS;
+  if (dt == PV_F16)
+    return op->outputs[0].dtype == PV_F16;
   return op->n_inputs == 1 && is_f32(&op->inputs[0]) && is_f32(&op->outputs[0]);
 }
 
@@ -80,7 +82,8 @@ static int unary_build(pv_ocl_node_ctx *nc) {
   if (dt == PV_I32 || dt == PV_I64)
     return unary_int_build(nc, dt);
   pv_ocl_launch *l;
-  int rc = pv__ocl_launch_new(nc, PV_OCL_PROG_ELTWISE, "unary_f32", &l);
+  int rc = pv__ocl_launch_new(nc, PV_OCL_PROG_ELTWISE,
+                              dt == PV_F16 ? "unary_f16" : "unary_f32", &l);
   if (rc)
     return rc;
   int64_t cnt = pv__ocl_numel(&pv__ocl_out(nc, 0)->desc);
@@ -121,6 +124,10 @@ static int binary_supports(const pv_plugin_device *dev, const pv_op_desc *op) {
            op->attrs.binary.act.op == PV_OP_NONE &&
            op->outputs[0].dtype == op->inputs[0].dtype;
   }
+  if (op->n_inputs == 2 && op->inputs[0].dtype == PV_F16 &&
+      op->inputs[1].dtype == PV_F16 && !cmp)
+    return op->outputs[0].dtype == PV_F16 &&
+           (op->op == PV_OP_PRELU || act_ok(op->attrs.binary.act.op));
   if (op->n_inputs != 2 || !is_f32(&op->inputs[0]) || !is_f32(&op->inputs[1]))
     return 0;
   if (op->outputs[0].dtype != (cmp ? PV_BOOL : PV_F32))
@@ -144,6 +151,7 @@ static int binary_build(pv_ocl_node_ctx *nc) {
   int dt = ops[0]->dtype;
   const char *name = dt == PV_I32   ? (cmp ? "compare_i32" : "binary_i32")
                      : dt == PV_I64 ? (cmp ? "compare_i64" : "binary_i64")
+                     : dt == PV_F16 ? "binary_f16"
                      : cmp          ? "compare_f32"
                                     : "binary_f32";
   int integer = dt == PV_I32 || dt == PV_I64;
