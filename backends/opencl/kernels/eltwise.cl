@@ -157,7 +157,7 @@ PV_KERNEL void cast_f16_f32(PV_GLOBAL const pv_half *x, pv_long xo,
   int i = PV_GID(0);
   if (i >= n)
     return;
-  y[yo + i] = PV_LOAD_HALF(x + xo, i);
+  y[yo + i] = PV_LOAD_HALF(x, xo + i);
 }
 
 PV_KERNEL void cast_f32_f16(PV_GLOBAL const float *x, pv_long xo,
@@ -165,7 +165,7 @@ PV_KERNEL void cast_f32_f16(PV_GLOBAL const float *x, pv_long xo,
   int i = PV_GID(0);
   if (i >= n)
     return;
-  PV_STORE_HALF(x[xo + i], y + yo, i);
+  PV_STORE_HALF(x[xo + i], y, yo + i);
 }
 
 /* where for any element size (the selection does not look at values). */
@@ -214,8 +214,8 @@ PV_KERNEL void unary_f16(PV_GLOBAL const pv_half *x, pv_long xo,
   int i = PV_GID(0);
   if (i >= n)
     return;
-  PV_STORE_HALF(pv_unary(PV_LOAD_HALF(x + xo, i), op, alpha, beta, mode),
-                y + yo, i);
+  PV_STORE_HALF(pv_unary(PV_LOAD_HALF(x, xo + i), op, alpha, beta, mode),
+                y, yo + i);
 }
 
 PV_KERNEL void binary_f16(PV_GLOBAL const pv_half *a, pv_long ao,
@@ -231,6 +231,6 @@ PV_KERNEL void binary_f16(PV_GLOBAL const pv_half *a, pv_long ao,
     ia = pv_bcast_off(prm, i, 0);
     ib = pv_bcast_off(prm, i, 1);
   }
-  float r = pv_binary(PV_LOAD_HALF(a + ao, ia), PV_LOAD_HALF(b + bo, ib), op);
-  PV_STORE_HALF(pv_unary(r, act, alpha, beta, mode), y + yo, i);
+  float r = pv_binary(PV_LOAD_HALF(a, ao + ia), PV_LOAD_HALF(b, bo + ib), op);
+  PV_STORE_HALF(pv_unary(r, act, alpha, beta, mode), y, yo + i);
 }

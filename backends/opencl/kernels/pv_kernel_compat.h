@@ -18,7 +18,9 @@
  *   pv_uchar              an 8-bit unsigned integer (bool, u8)
  *   PV_RSQRT(x), PV_ISNAN(x), PV_INF
  *   pv_half               16-bit float storage (usable without fp16 math)
- *   PV_LOAD_HALF(p, i)    p[i] widened to float
+ *   PV_LOAD_HALF(p, i)    p[i] widened to float (index, never pointer
+ *                         arithmetic on half pointers: OpenCL without
+ *                         cl_khr_fp16 only allows declaring them)
  *   PV_STORE_HALF(v, p, i) v rounded to nearest-even into p[i]
  */
 #ifndef PV_KERNEL_COMPAT_H
