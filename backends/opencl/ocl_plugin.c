@@ -134,6 +134,12 @@ static int ocl_device_open(pv_plugin_ctx *ctx, int index,
     return pv__ocl_error(PV_ERR_NOMEM, "opencl: out of memory");
   dev->ctx = ctx;
   dev->di = &ctx->devs[index];
+  if (opts && opts->struct_size >= sizeof(uint32_t) + sizeof(int32_t) &&
+      opts->precision == 1)
+    pv__ocl_log(PV_LOG_INFO,
+                "opencl: fp16 precision requested on %s: compute stays fp32 "
+                "(f16 tensors are still supported by elementwise ops)",
+                dev->di->info.name);
   pthread_mutex_init(&dev->prog_mu, NULL);
   cl_int err;
   cl_context_properties props[] = {CL_CONTEXT_PLATFORM,
