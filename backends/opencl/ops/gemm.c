@@ -14,7 +14,10 @@ static int use_tiled(const pv_plugin_device *dev) {
 }
 
 int pv__ocl_add_gemm(pv_ocl_node_ctx *nc, const pv_ocl_gemm_spec *s) {
-  int tiled = use_tiled(nc->dev);
+  /* Few rows (batch-1 linear layers): a 64-row tile would be mostly idle;
+   * the one-output-per-work-item kernel is a GEMV with B loads coalesced
+   * along n. */
+  int tiled = use_tiled(nc->dev) && s->M >= 16;
   pv_ocl_launch *l;
   int rc = pv__ocl_launch_new(nc, PV_OCL_PROG_GEMM,
                               tiled ? "gemm_tiled_f32" : "gemm_naive_f32", &l);
