@@ -118,6 +118,10 @@ int main(int argc, char **argv) {
       return 2;
     }
   }
+  if (device && !pv_device_find(device)) {
+    printf("device %s not present: skipping\n", device);
+    return PV_TEST_SKIP;
+  }
   char dir[1024], cmd[4096];
   if (!gold) {
     const char *src = getenv("POLYVIS_SOURCE_DIR");

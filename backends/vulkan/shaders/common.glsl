@@ -53,8 +53,9 @@ float pv_sigmoid(float x) { return 1.0 / (1.0 + exp(-x)); }
 // A unary op with its attributes (alpha/beta/mode as in pv_unary_attrs).
 float pv_unary(int op, float x, float a, float b, int mode) {
   switch (op) {
-  case OP_RELU: return x > 0.0 ? x : 0.0;
-  case OP_CLIP: return min(max(x, a), b);
+  // NaN propagates as in torch (GLSL min/max leave it undefined).
+  case OP_RELU: return x > 0.0 || isnan(x) ? x : 0.0;
+  case OP_CLIP: return isnan(x) ? x : min(max(x, a), b);
   case OP_HARDSWISH: return x * clamp(x + 3.0, 0.0, 6.0) / 6.0;
   case OP_HARDSIGMOID: return clamp(a * x + b, 0.0, 1.0);
   case OP_SILU: return x * pv_sigmoid(x);
@@ -97,8 +98,8 @@ float pv_binary(int op, float a, float b) {
   case OP_MUL: return a * b;
   case OP_DIV: return a / b;
   case OP_POW: return pv_pow(a, b);
-  case OP_MAX: return max(a, b);
-  case OP_MIN: return min(a, b);
+  case OP_MAX: return isnan(a) || isnan(b) ? a + b : max(a, b);
+  case OP_MIN: return isnan(a) || isnan(b) ? a + b : min(a, b);
   case OP_PRELU: return a >= 0.0 ? a : a * b;
   default: return a;
   }
