@@ -12,6 +12,22 @@
 #include <string.h>
 
 #define PV__ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Per-ISA function clones (an ifunc picks one at load time). ThreadSanitizer
+ * instruments the ifunc resolver, which then runs before the TSan runtime is
+ * initialised and crashes the process at load, so TSan builds go without. */
+#if defined(__SANITIZE_THREAD__)
+#define PV__NO_TARGET_CLONES 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define PV__NO_TARGET_CLONES 1
+#endif
+#endif
+#ifdef PV__NO_TARGET_CLONES
+#define PV__TARGET_CLONES(...)
+#else
+#define PV__TARGET_CLONES(...) __attribute__((target_clones(__VA_ARGS__)))
+#endif
 #define PV__MIN(a, b) ((a) < (b) ? (a) : (b))
 #define PV__MAX(a, b) ((a) > (b) ? (a) : (b))
 #define PV__ALIGN_UP(x, a) (((x) + ((a)-1)) & ~((uint64_t)(a)-1))

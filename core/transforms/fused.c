@@ -20,7 +20,7 @@ typedef struct {
 #define FUSED_BLOCK 16
 #define FMA(a, b, c) __builtin_fmaf((a), (b), (c))
 
-__attribute__((target_clones("fma", "default"))) static void
+PV__TARGET_CLONES("fma", "default") static void
 fused_rows(void *vctx, int64_t begin, int64_t end) {
   fused_ctx *c = vctx;
   const pv__filter *fx = c->fx, *fy = c->fy;

@@ -255,7 +255,7 @@ typedef struct {
     }                                                                          \
   } while (0)
 
-__attribute__((target_clones("fma", "default"))) static void
+PV__TARGET_CLONES("fma", "default") static void
 pass_w(void *vctx, int64_t begin, int64_t end) {
   resample_ctx *c = vctx;
   const pv__filter *fx = c->fx;
@@ -273,7 +273,7 @@ pass_w(void *vctx, int64_t begin, int64_t end) {
   }
 }
 
-__attribute__((target_clones("fma", "default"))) static void
+PV__TARGET_CLONES("fma", "default") static void
 pass_h(void *vctx, int64_t begin, int64_t end) {
   resample_ctx *c = vctx;
   const pv__filter *fy = c->fy;

@@ -4,10 +4,17 @@
 #ifndef POLYVIS_H
 #define POLYVIS_H
 
+#include "conformance.h"
 #include "device.h"
+#include "draw.h"
 #include "error.h"
 #include "graph.h"
+#include "image.h"
+#include "models.h"
+#include "onnx.h"
 #include "tensor.h"
+#include "transforms.h"
 #include "types.h"
+#include "weights.h"
 
 #endif
