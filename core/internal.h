@@ -77,6 +77,9 @@ void pv__parallel_for(int64_t n, int64_t grain, pv_parallel_fn fn, void *ctx);
 const pv_host_api *pv__host_api(void);
 const pv_plugin_desc *pv__device_plugin(const pv_device *dev);
 pv_plugin_device *pv__device_handle(pv_device *dev);
+/* Asks that `dev` open with `precision` (0 fp32, 1 fp16 storage): recorded
+ * when it is not open yet, an error when it is open with the other one. */
+int pv__device_request_precision(pv_device *dev, int precision);
 /* The native CPU device (always present). */
 pv_device *pv__cpu_device(void);
 int pv__devices_init(const char *requested);

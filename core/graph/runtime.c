@@ -79,10 +79,10 @@ pv_compiled *pv_graph_compile(const pv_graph *g,
     pv_set_error(PV_ERR_INVALID_ARG, "compile: graph has no outputs");
     return NULL;
   }
-  if (o.precision >= 0)
-    pv_set_option("POLYVIS_PRECISION", o.precision ? "fp16" : "fp32");
   pv_device *dev = pv_device_find(o.device);
   if (!dev)
+    return NULL;
+  if (o.precision >= 0 && pv__device_request_precision(dev, o.precision))
     return NULL;
   pv_compiled *c = calloc(1, sizeof *c);
   if (!c) {

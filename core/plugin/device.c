@@ -16,17 +16,35 @@ pv_plugin_device *pv__device_handle(pv_device *dev) {
     pv_device_options o;
     memset(&o, 0, sizeof o);
     o.struct_size = sizeof o;
-    o.precision = device_precision();
+    o.precision =
+        dev->want_precision >= 0 ? dev->want_precision : device_precision();
     pv_plugin_device *h = NULL;
     if (dev->plugin->desc->device_open(dev->plugin->ctx, dev->index, &o, &h) ==
-        0)
+        0) {
       dev->handle = h;
+      dev->precision = o.precision;
+    }
     else
       pv_set_error(PV_ERR_DEVICE, "%s: cannot open device: %s", dev->name,
                    pv_last_error());
   }
   pthread_mutex_unlock(&dev->mu);
   return dev->handle;
+}
+
+int pv__device_request_precision(pv_device *dev, int precision) {
+  int rc = 0;
+  pthread_mutex_lock(&dev->mu);
+  if (!dev->handle)
+    dev->want_precision = precision;
+  else if (dev->precision != precision)
+    rc = pv_set_error(PV_ERR_STATE,
+                      "%s is already open in %s; a device's precision is "
+                      "fixed when it first opens (set --precision or "
+                      "POLYVIS_PRECISION before using it)",
+                      dev->name, dev->precision ? "fp16" : "fp32");
+  pthread_mutex_unlock(&dev->mu);
+  return rc;
 }
 
 const pv_plugin_desc *pv__device_plugin(const pv_device *dev) {

@@ -147,6 +147,7 @@ static int register_plugin(void *dl, const pv_plugin_desc *d,
     else
       snprintf(dev->name, sizeof dev->name, "%s:%d", d->name, added);
     pthread_mutex_init(&dev->mu, NULL);
+    dev->want_precision = -1;
     g_ndevices++;
     added++;
   }

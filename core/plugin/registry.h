@@ -18,6 +18,8 @@ struct pv_device {
   int index;
   pv_device_info info;
   pv_plugin_device *handle; /* opened on first use */
+  int precision;            /* what it was opened with (valid with handle) */
+  int want_precision;       /* -1: POLYVIS_PRECISION at open; else 0/1 */
   pthread_mutex_t mu;
 };
 

@@ -69,7 +69,7 @@ int parity_run_device(const char *device, const parity_case *c,
   pv_compile_options opts = pv_compile_options_default();
   opts.device = device;
   opts.fallback = 0;
-  opts.precision = 0;
+  opts.precision = -1; /* the device's own (POLYVIS_PRECISION) */
   opts.no_optimize = 1;
   pv_compiled *cg = pv_graph_compile(g, &opts);
   pv_graph_free(g);

@@ -1,7 +1,8 @@
 /* Zoo parity with torchvision 0.14.1: runs each case of a manifest written
  * by gen_zoo_goldens.py through pv_model_* (weights from torch.save files)
  * and compares logits: relative error <= 1e-4 (2e-3 with --precision fp16)
- * and identical top-5 per image. usage: test_zoo_parity MANIFEST [DEVICE]
+ * and identical top-5 per image (two classes whose reference logits differ
+ * by no more than the tolerance count as a tie and may swap). usage: test_zoo_parity MANIFEST [DEVICE]
  * Device runs use the strict no-fallback mode. */
 #include "testutil.h"
 
@@ -59,15 +60,37 @@ int main(int argc, char **argv) {
     CHECK_EQ_INT(rc, 0);
     if (got && want) {
       double err = pv_test_rel_error(got, want);
-      int ok5 = 1, nc = (int)pv_tensor_dim(want, 1);
+      int ok5 = 1, ties = 0, nc = (int)pv_tensor_dim(want, 1);
       for (int64_t r = 0; r < pv_tensor_dim(want, 0); r++) {
         int a[5], b[5];
         top5((const float *)pv_tensor_data(got) + r * nc, nc, a);
         top5((const float *)pv_tensor_data(want) + r * nc, nc, b);
-        ok5 &= !memcmp(a, b, sizeof a);
+        if (memcmp(a, b, sizeof a)) {
+          /* A swap is a tie only when the reference itself cannot order the
+           * two classes at the precision under test: their reference logits
+           * differ by no more than tol * max|want| of the row. */
+          const float *w = (const float *)pv_tensor_data(want) + r * nc;
+          const float *g = (const float *)pv_tensor_data(got) + r * nc;
+          double wmax = 0;
+          for (int i = 0; i < nc; i++)
+            wmax = fmax(wmax, fabs(w[i]));
+          for (int k = 0; k < 5; k++) {
+            if (a[k] == b[k])
+              continue;
+            bool tie = fabs((double)w[a[k]] - w[b[k]]) <= tol * wmax;
+            printf("  row %lld rank %d: got class %d (%.6g; reference %.6g), "
+                   "reference class %d (%.6g): %s\n",
+                   (long long)r, k, a[k], g[a[k]], w[a[k]], b[k], w[b[k]],
+                   tie ? "a tie within tolerance" : "DIFFERENT");
+            if (tie)
+              ties++;
+            else
+              ok5 = 0;
+          }
+        }
       }
       printf("%-22s %-10s rel_err %.3g top5 %s\n", name, device, err,
-             ok5 ? "same" : "DIFFERENT");
+             !ok5 ? "DIFFERENT" : ties ? "same up to ties" : "same");
       CHECK(err <= tol);
       CHECK(ok5);
     } else {
