@@ -7,6 +7,10 @@ BUILD=${1:-build}
 JOBS=$(nproc)
 export POLYVIS_CACHE_DIR=${POLYVIS_CACHE_DIR:-$(mktemp -d)}
 export CTEST_OUTPUT_ON_FAILURE=1
+# Every Vulkan run goes through the Khronos validation layer, and any
+# validation warning or error fails the run that follows it.
+export VK_INSTANCE_LAYERS=${VK_INSTANCE_LAYERS:-VK_LAYER_KHRONOS_validation}
+export POLYVIS_VK_VALIDATION_FATAL=${POLYVIS_VK_VALIDATION_FATAL:-1}
 
 exclude="full"
 [ -n "${POLYVIS_TEST_FULL:-}" ] && exclude="^$"

@@ -206,6 +206,9 @@ const char *pv__vk_result_str(VkResult r);
 
 /* --- vk_loader.c --------------------------------------------------------- */
 int pv__vk_instance_create(pv_plugin_ctx *ctx);
+/* Fails (PV_ERR_DEVICE, naming the first message) once a validation warning
+ * or error was reported, when POLYVIS_VK_VALIDATION_FATAL is set. */
+int pv__vk_validation_check(void);
 void pv__vk_instance_destroy(pv_plugin_ctx *ctx);
 
 /* --- vk_device.c --------------------------------------------------------- */

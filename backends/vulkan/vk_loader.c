@@ -13,6 +13,12 @@
 #include <dlfcn.h>
 #include <stdlib.h>
 
+/* Validation warnings and errors seen so far; with
+ * POLYVIS_VK_VALIDATION_FATAL=1 every later execute fails, so any test that
+ * triggers one fails (the suite runs with the layers on). */
+static int g_validation_issues;
+static char g_first_issue[512];
+
 static VKAPI_ATTR VkBool32 VKAPI_CALL
 debug_cb(VkDebugUtilsMessageSeverityFlagBitsEXT sev,
          VkDebugUtilsMessageTypeFlagsEXT type,
@@ -33,7 +39,30 @@ debug_cb(VkDebugUtilsMessageSeverityFlagBitsEXT sev,
   /* The prefix is stable: tests count messages that start with it. */
   pv__vk_log(level, "vulkan validation: %s",
              data && data->pMessage ? data->pMessage : "(no message)");
+  if (level <= PV_LOG_WARN) {
+    __atomic_fetch_add(&g_validation_issues, 1, __ATOMIC_RELAXED);
+    if (!g_first_issue[0])
+      snprintf(g_first_issue, sizeof g_first_issue, "%s",
+               data && data->pMessage ? data->pMessage : "(no message)");
+  }
   return VK_FALSE;
+}
+
+int pv__vk_validation_check(void) {
+  static int fatal = -1;
+  if (fatal < 0) {
+    const char *f =
+        pv__vk_host ? pv__vk_host->get_option("POLYVIS_VK_VALIDATION_FATAL")
+                    : NULL;
+    fatal = f && *f && strcmp(f, "0") != 0;
+  }
+  int n = __atomic_load_n(&g_validation_issues, __ATOMIC_RELAXED);
+  if (!fatal || n == 0)
+    return 0;
+  return pv__vk_error(PV_ERR_DEVICE,
+                      "vulkan: %d validation message(s) (warning or error), "
+                      "first: %.300s",
+                      n, g_first_issue);
 }
 
 static int has_ext(const VkExtensionProperties *e, uint32_t n,

@@ -588,5 +588,5 @@ int pv__vk_partition_execute(pv_plugin_device *dev, pv_vk_partition *p,
   if (vr != VK_SUCCESS)
     return pv__vk_error(PV_ERR_DEVICE, "vulkan: partition execution failed: %s",
                         pv__vk_result_str(vr));
-  return 0;
+  return pv__vk_validation_check();
 }
