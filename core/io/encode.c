@@ -63,6 +63,17 @@ static void pv__jpeg_cerror_exit(j_common_ptr cinfo) {
 }
 
 pv_tensor *pv_encode_jpeg(const pv_tensor *image, int quality) {
+  return pv_encode_jpeg_ex(image, quality, PV_JPEG_420);
+}
+
+pv_tensor *pv_encode_jpeg_ex(const pv_tensor *image, int quality,
+                             pv_jpeg_subsampling subsampling) {
+  if ((int)subsampling < PV_JPEG_420 || subsampling > PV_JPEG_444) {
+    pv_set_error(PV_ERR_INVALID_ARG,
+                 "encode_jpeg: unknown chroma subsampling %d",
+                 (int)subsampling);
+    return NULL;
+  }
   if (quality < 1 || quality > 100) {
     pv_set_error(PV_ERR_RANGE,
                  "encode_jpeg: quality must be in [1, 100], got %d", quality);
@@ -105,6 +116,11 @@ pv_tensor *pv_encode_jpeg(const pv_tensor *image, int quality) {
   cinfo.in_color_space = c == 1 ? JCS_GRAYSCALE : JCS_RGB;
   jpeg_set_defaults(&cinfo);
   jpeg_set_quality(&cinfo, quality, TRUE);
+  if (cinfo.num_components == 3 && subsampling != PV_JPEG_420) {
+    /* Luma keeps 2x2 (4:2:0 default), 2x1 (4:2:2) or 1x1 (4:4:4). */
+    cinfo.comp_info[0].h_samp_factor = subsampling == PV_JPEG_444 ? 1 : 2;
+    cinfo.comp_info[0].v_samp_factor = 1;
+  }
   jpeg_start_compress(&cinfo, TRUE);
   while (cinfo.next_scanline < cinfo.image_height) {
     int64_t y = cinfo.next_scanline;

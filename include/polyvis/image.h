@@ -114,6 +114,22 @@ PV_API pv_tensor *pv_decode_webp(const void *data, size_t size,
  * [1, 100]. Returns a 1-D uint8 tensor of bytes. */
 PV_API pv_tensor *pv_encode_jpeg(const pv_tensor *image, int quality);
 
+/* Chroma subsampling of a colour JPEG. torchvision always writes 4:2:0,
+ * which halves colour resolution: saturated fine colour detail (red text,
+ * flags) then caps the round-trip PSNR near 38 dB however high the quality.
+ * 4:4:4 keeps full colour resolution for archival or training-data use. */
+typedef enum pv_jpeg_subsampling {
+  PV_JPEG_420 = 0, /* torchvision's (and libjpeg's) default */
+  PV_JPEG_422 = 1,
+  PV_JPEG_444 = 2
+} pv_jpeg_subsampling;
+
+/* pv_encode_jpeg with a chroma subsampling choice. With PV_JPEG_420 the
+ * bytes are those of pv_encode_jpeg (and torchvision); the others are a
+ * step beyond torchvision. Ignored for 1-channel images. */
+PV_API pv_tensor *pv_encode_jpeg_ex(const pv_tensor *image, int quality,
+                                    pv_jpeg_subsampling subsampling);
+
 /* Encodes a CHW uint8 tensor with 1 or 3 channels (or, beyond torchvision,
  * 2 or 4 with alpha, and uint16 for 16-bit) as PNG with zlib level
  * `compression_level` in [0, 9] (torchvision default 6). */
