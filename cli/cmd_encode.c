@@ -1,4 +1,5 @@
-/* polyvis encode IN.npy -o OUT.png|OUT.jpg [--quality Q] [--level L] */
+/* polyvis encode IN.npy -o OUT.png|OUT.jpg [--quality Q] [--subsampling S]
+ * [--level L] */
 #include "cli.h"
 
 #include <polyvis/image.h>
@@ -14,6 +15,8 @@ static void help(FILE *f) {
              "follows the output extension (.png, .jpg, .jpeg).\n"
              "  -o, --output PATH  the image to write (atomically)\n"
              "  --quality Q        JPEG quality 1-100 (default 75)\n"
+             "  --subsampling S    JPEG chroma: 420 (default, as torchvision), "
+             "422, 444\n"
              "  --level L          PNG compression level 0-9 (default 6)\n"
              "  --json             print {output, bytes} as JSON\n");
 }
@@ -29,7 +32,7 @@ static int parse_int(const char *s, int *v) {
 
 static int run(int argc, char **argv) {
   const char *in = NULL, *out = NULL;
-  int quality = 75, level = 6, json = 0;
+  int quality = 75, level = 6, json = 0, ss = 420;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
@@ -39,6 +42,10 @@ static int run(int argc, char **argv) {
     } else if (!strcmp(a, "--quality") || !strcmp(a, "-q")) {
       if (++i >= argc || parse_int(argv[i], &quality) < 0)
         return pv_cli_usage("encode", "--quality needs an integer");
+    } else if (!strcmp(a, "--subsampling")) {
+      if (++i >= argc || parse_int(argv[i], &ss) < 0 ||
+          (ss != 420 && ss != 422 && ss != 444))
+        return pv_cli_usage("encode", "--subsampling takes 420, 422 or 444");
     } else if (!strcmp(a, "--level")) {
       if (++i >= argc || parse_int(argv[i], &level) < 0)
         return pv_cli_usage("encode", "--level needs an integer");
@@ -73,8 +80,11 @@ static int run(int argc, char **argv) {
   pv_tensor *t = pv_npy_load(in);
   if (!t)
     return pv_cli_fail("encode", "cannot read input");
-  pv_tensor *bytes =
-      jpeg ? pv_encode_jpeg(t, quality) : pv_encode_png(t, level);
+  pv_tensor *bytes = jpeg ? pv_encode_jpeg_ex(t, quality,
+                                              ss == 444   ? PV_JPEG_444
+                                              : ss == 422 ? PV_JPEG_422
+                                                          : PV_JPEG_420)
+                          : pv_encode_png(t, level);
   pv_tensor_release(t);
   if (!bytes)
     return pv_cli_fail("encode", "cannot encode");
