@@ -4,11 +4,14 @@
 # device) measured in the same run, plus the CPU backend. Prints one JSON
 # document with ratios (polyvis / peer: below 1 means polyvis is faster) to
 # stdout and to out/bench/gpu_models.json.
-#   bench/gpu_models/run.sh [BUILD] ; ITERS=5 MODELS="resnet18 ..." to change
+#   bench/gpu_models/run.sh [BUILD]
+#   ITERS=5 MODELS="resnet18 ..." DEVICES="vulkan:0" OUT=file.json to change
 set -uo pipefail
 BUILD=${1:-build}
 ITERS=${ITERS:-5}
 MODELS=${MODELS:-resnet18 mobilenet_v2 resnet50 efficientnet_b0}
+DEVICES=${DEVICES:-cpu vulkan:0 opencl:0}
+OUT=${OUT:-out/bench/gpu_models.json}
 BIN=$BUILD/bin/bench_model_latency
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
@@ -16,7 +19,7 @@ mkdir -p out/bench
 here=$(dirname "$0")
 rows=()
 for m in $MODELS; do
-  for dev in cpu vulkan:0 opencl:0; do
+  for dev in $DEVICES; do
     precs="fp32"
     [ "$dev" = vulkan:0 ] && precs="fp32 fp16"
     for p in $precs; do
@@ -48,4 +51,4 @@ for r in rows:
 doc = {"bench": "gpu_models", "date": datetime.datetime.utcnow().isoformat() + "Z",
        "cpus": os.cpu_count(), "results": rows, "ratios": ratios}
 print(json.dumps(doc, indent=1))
-' | tee out/bench/gpu_models.json
+' | tee "$OUT"
