@@ -6,60 +6,24 @@
  */
 #include "ref_internal.h"
 
+#include <polyvis/elem.h>
+
 int64_t pv__ref_ldi(const void *p, int dt, int64_t i) {
-  switch (dt) {
-  case PV_U8:
-  case PV_BOOL:
-    return ((const uint8_t *)p)[i];
-  case PV_I8:
-    return ((const int8_t *)p)[i];
-  case PV_U16:
-    return ((const uint16_t *)p)[i];
-  case PV_I16:
-    return ((const int16_t *)p)[i];
-  case PV_I32:
-    return ((const int32_t *)p)[i];
-  case PV_I64:
-    return ((const int64_t *)p)[i];
-  default: {
-    double v = pv__load_f64(p, (pv_dtype)dt, i);
-    if (isnan(v))
-      return 0;
-    if (v >= 9.2e18)
-      return INT64_MAX;
-    if (v <= -9.2e18)
-      return INT64_MIN;
-    return (int64_t)v;
-  }
-  }
+  if (pv_elem_is_int(dt))
+    return pv_elem_load_i64(p, dt, i);
+  double v = pv__load_f64(p, (pv_dtype)dt, i); /* saturating, NaN -> 0 */
+  if (isnan(v))
+    return 0;
+  if (v >= 9.2e18)
+    return INT64_MAX;
+  if (v <= -9.2e18)
+    return INT64_MIN;
+  return (int64_t)v;
 }
 
 void pv__ref_sti(void *p, int dt, int64_t i, int64_t v) {
-  switch (dt) {
-  case PV_U8:
-    ((uint8_t *)p)[i] = (uint8_t)v;
-    break;
-  case PV_BOOL:
-    ((uint8_t *)p)[i] = v != 0;
-    break;
-  case PV_I8:
-    ((int8_t *)p)[i] = (int8_t)v;
-    break;
-  case PV_U16:
-    ((uint16_t *)p)[i] = (uint16_t)v;
-    break;
-  case PV_I16:
-    ((int16_t *)p)[i] = (int16_t)v;
-    break;
-  case PV_I32:
-    ((int32_t *)p)[i] = (int32_t)v;
-    break;
-  case PV_I64:
-    ((int64_t *)p)[i] = v;
-    break;
-  default:
+  if (!pv_elem_store_i64(p, dt, i, v))
     pv__store_f64(p, (pv_dtype)dt, i, (double)v);
-  }
 }
 
 void pv__ref_strides(const pv_tensor_desc *d, int64_t *strides) {

@@ -1,5 +1,7 @@
 #include "internal.h"
 
+#include <polyvis/elem.h>
+
 #include <math.h>
 #include <strings.h>
 
@@ -31,11 +33,11 @@ int pv_dtype_from_name(const char *name) {
   static const struct {
     const char *n;
     int dt;
-  } aliases[] = {{"f32", PV_F32},   {"float", PV_F32},  {"fp32", PV_F32},
-                 {"f16", PV_F16},   {"half", PV_F16},   {"fp16", PV_F16},
-                 {"bf16", PV_BF16}, {"u8", PV_U8},      {"i8", PV_I8},
-                 {"u16", PV_U16},   {"i32", PV_I32},    {"int", PV_I32},
-                 {"i64", PV_I64},   {"long", PV_I64},   {"f64", PV_F64},
+  } aliases[] = {{"f32", PV_F32},    {"float", PV_F32}, {"fp32", PV_F32},
+                 {"f16", PV_F16},    {"half", PV_F16},  {"fp16", PV_F16},
+                 {"bf16", PV_BF16},  {"u8", PV_U8},     {"i8", PV_I8},
+                 {"u16", PV_U16},    {"i32", PV_I32},   {"int", PV_I32},
+                 {"i64", PV_I64},    {"long", PV_I64},  {"f64", PV_F64},
                  {"double", PV_F64}, {"i16", PV_I16}};
   if (!name)
     return -1;
@@ -49,32 +51,7 @@ int pv_dtype_from_name(const char *name) {
 }
 
 double pv__load_f64(const void *p, pv_dtype dt, int64_t i) {
-  switch (dt) {
-  case PV_F32:
-    return ((const float *)p)[i];
-  case PV_F16:
-    return pv_half_to_float(((const uint16_t *)p)[i]);
-  case PV_BF16:
-    return pv_bf16_to_float(((const uint16_t *)p)[i]);
-  case PV_U8:
-    return ((const uint8_t *)p)[i];
-  case PV_I8:
-    return ((const int8_t *)p)[i];
-  case PV_U16:
-    return ((const uint16_t *)p)[i];
-  case PV_I16:
-    return ((const int16_t *)p)[i];
-  case PV_I32:
-    return ((const int32_t *)p)[i];
-  case PV_I64:
-    return (double)((const int64_t *)p)[i];
-  case PV_BOOL:
-    return ((const uint8_t *)p)[i] != 0;
-  case PV_F64:
-    return ((const double *)p)[i];
-  default:
-    return 0;
-  }
+  return pv_elem_load_f64(p, dt, i);
 }
 
 /* Float to integer as torch's `.to()`: truncation toward zero; out-of-range
@@ -116,67 +93,14 @@ void pv__store_f64(void *p, pv_dtype dt, int64_t i, double v) {
     ((int32_t *)p)[i] = (int32_t)trunc_i64(v, -2147483648.0, 2147483647.0);
     break;
   case PV_I64:
-    ((int64_t *)p)[i] = trunc_i64(v, -9.2233720368547758e18, 9.2233720368547748e18);
+    ((int64_t *)p)[i] =
+        trunc_i64(v, -9.2233720368547758e18, 9.2233720368547748e18);
     break;
   case PV_BOOL:
     ((uint8_t *)p)[i] = v != 0;
     break;
   case PV_F64:
     ((double *)p)[i] = v;
-    break;
-  default:
-    break;
-  }
-}
-
-static bool is_int_dtype(pv_dtype dt) {
-  return dt == PV_U8 || dt == PV_I8 || dt == PV_U16 || dt == PV_I16 ||
-         dt == PV_I32 || dt == PV_I64 || dt == PV_BOOL;
-}
-
-static int64_t load_i64(const void *p, pv_dtype dt, int64_t i) {
-  switch (dt) {
-  case PV_U8:
-    return ((const uint8_t *)p)[i];
-  case PV_I8:
-    return ((const int8_t *)p)[i];
-  case PV_U16:
-    return ((const uint16_t *)p)[i];
-  case PV_I16:
-    return ((const int16_t *)p)[i];
-  case PV_I32:
-    return ((const int32_t *)p)[i];
-  case PV_I64:
-    return ((const int64_t *)p)[i];
-  case PV_BOOL:
-    return ((const uint8_t *)p)[i] != 0;
-  default:
-    return 0;
-  }
-}
-
-static void store_i64(void *p, pv_dtype dt, int64_t i, int64_t v) {
-  switch (dt) {
-  case PV_U8:
-    ((uint8_t *)p)[i] = (uint8_t)v;
-    break;
-  case PV_I8:
-    ((int8_t *)p)[i] = (int8_t)v;
-    break;
-  case PV_U16:
-    ((uint16_t *)p)[i] = (uint16_t)v;
-    break;
-  case PV_I16:
-    ((int16_t *)p)[i] = (int16_t)v;
-    break;
-  case PV_I32:
-    ((int32_t *)p)[i] = (int32_t)v;
-    break;
-  case PV_I64:
-    ((int64_t *)p)[i] = v;
-    break;
-  case PV_BOOL:
-    ((uint8_t *)p)[i] = v != 0;
     break;
   default:
     break;
@@ -196,9 +120,9 @@ void pv__convert(void *dst, pv_dtype dt, const void *src, pv_dtype st,
       d[i] = s[i];
     return;
   }
-  if (is_int_dtype(dt) && is_int_dtype(st)) { /* exact, wraps like torch */
+  if (pv_elem_is_int(dt) && pv_elem_is_int(st)) { /* exact, wraps like torch */
     for (int64_t i = 0; i < n; i++)
-      store_i64(dst, dt, i, load_i64(src, st, i));
+      pv_elem_store_i64(dst, dt, i, pv_elem_load_i64(src, st, i));
     return;
   }
   for (int64_t i = 0; i < n; i++)

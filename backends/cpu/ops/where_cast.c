@@ -8,131 +8,20 @@
  */
 #include "cpu_backend.h"
 
+#include <polyvis/elem.h>
+
 #include <math.h>
 
-/* ---- f16 / bf16 -----------------------------------------------------------
+/* ---- element conversion (shared with the core through polyvis/elem.h) ---
  */
-float pv__cpu_f16_to_f32(uint16_t h) {
-  uint32_t sign = (uint32_t)(h >> 15) << 31;
-  uint32_t exp = (h >> 10) & 0x1f, mant = h & 0x3ff, bits;
-  if (exp == 0) {
-    if (mant == 0) {
-      bits = sign;
-    } else {
-      int e = -1;
-      do {
-        e++;
-        mant <<= 1;
-      } while (!(mant & 0x400));
-      bits = sign | ((uint32_t)(127 - 15 - e) << 23) | ((mant & 0x3ff) << 13);
-    }
-  } else if (exp == 31) {
-    bits = sign | 0x7f800000u | (mant << 13);
-  } else {
-    bits = sign | ((exp + 112) << 23) | (mant << 13);
-  }
-  float f;
-  memcpy(&f, &bits, 4);
-  return f;
+float pv__cpu_f16_to_f32(uint16_t h) { return pv_elem_f16_to_f32(h); }
+uint16_t pv__cpu_f32_to_f16(float f) { return pv_elem_f32_to_f16(f); }
+double pv__cpu_load_f64(const void *p, int32_t dt, int64_t i) {
+  return pv_elem_load_f64(p, dt, i);
 }
 
-uint16_t pv__cpu_f32_to_f16(float f) {
-  uint32_t x;
-  memcpy(&x, &f, 4);
-  uint32_t sign = (x >> 16) & 0x8000, exp = (x >> 23) & 0xff,
-           mant = x & 0x7fffff;
-  if (exp == 0xff)
-    return (uint16_t)(sign | 0x7c00 | (mant ? 0x200 | (mant >> 13) : 0));
-  int32_t e = (int32_t)exp - 127 + 15;
-  if (e >= 31)
-    return (uint16_t)(sign | 0x7c00);
-  if (e <= 0) {
-    if (e < -10)
-      return (uint16_t)sign;
-    mant |= 0x800000;
-    uint32_t shift = (uint32_t)(14 - e);
-    uint32_t half = mant >> shift, rem = mant & ((1u << shift) - 1),
-             mid = 1u << (shift - 1);
-    if (rem > mid || (rem == mid && (half & 1)))
-      half++;
-    return (uint16_t)(sign | half);
-  }
-  uint32_t h = ((uint32_t)e << 10) | (mant >> 13), rem = mant & 0x1fff;
-  if (rem > 0x1000 || (rem == 0x1000 && (h & 1)))
-    h++;
-  return (uint16_t)(sign | h);
-}
-
-static float bf16_to_f32(uint16_t h) {
-  uint32_t b = (uint32_t)h << 16;
-  float f;
-  memcpy(&f, &b, 4);
-  return f;
-}
-
-static uint16_t f32_to_bf16(float f) {
-  uint32_t x;
-  memcpy(&x, &f, 4);
-  if (isnan(f))
-    return (uint16_t)((x >> 16) | 0x40);
-  x += 0x7fff + ((x >> 16) & 1);
-  return (uint16_t)(x >> 16);
-}
-
-/* ---- scalar load / store --------------------------------------------------
- */
 static int is_float_dt(int32_t dt) {
   return dt == PV_F32 || dt == PV_F64 || dt == PV_F16 || dt == PV_BF16;
-}
-
-double pv__cpu_load_f64(const void *p, int32_t dt, int64_t i) {
-  switch (dt) {
-  case PV_F32:
-    return ((const float *)p)[i];
-  case PV_F16:
-    return pv__cpu_f16_to_f32(((const uint16_t *)p)[i]);
-  case PV_BF16:
-    return bf16_to_f32(((const uint16_t *)p)[i]);
-  case PV_U8:
-    return ((const uint8_t *)p)[i];
-  case PV_I8:
-    return ((const int8_t *)p)[i];
-  case PV_U16:
-    return ((const uint16_t *)p)[i];
-  case PV_I16:
-    return ((const int16_t *)p)[i];
-  case PV_I32:
-    return ((const int32_t *)p)[i];
-  case PV_I64:
-    return (double)((const int64_t *)p)[i];
-  case PV_BOOL:
-    return ((const uint8_t *)p)[i] != 0;
-  case PV_F64:
-    return ((const double *)p)[i];
-  default:
-    return 0;
-  }
-}
-
-static int64_t load_i64(const void *p, int32_t dt, int64_t i) {
-  switch (dt) {
-  case PV_U8:
-    return ((const uint8_t *)p)[i];
-  case PV_I8:
-    return ((const int8_t *)p)[i];
-  case PV_U16:
-    return ((const uint16_t *)p)[i];
-  case PV_I16:
-    return ((const int16_t *)p)[i];
-  case PV_I32:
-    return ((const int32_t *)p)[i];
-  case PV_I64:
-    return ((const int64_t *)p)[i];
-  case PV_BOOL:
-    return ((const uint8_t *)p)[i] != 0;
-  default:
-    return 0;
-  }
 }
 
 /* x86 cvtt semantics: truncation, NaN/out of range -> the minimum. */
@@ -147,29 +36,11 @@ static int64_t trunc64(double v) {
   return (int64_t)v;
 }
 
+/* An integer into any dtype: integers wrap (C casts), floats convert. */
 static void store_int(void *p, int32_t dt, int64_t i, int64_t v) {
+  if (pv_elem_store_i64(p, dt, i, v))
+    return;
   switch (dt) {
-  case PV_U8:
-    ((uint8_t *)p)[i] = (uint8_t)v;
-    break;
-  case PV_I8:
-    ((int8_t *)p)[i] = (int8_t)v;
-    break;
-  case PV_U16:
-    ((uint16_t *)p)[i] = (uint16_t)v;
-    break;
-  case PV_I16:
-    ((int16_t *)p)[i] = (int16_t)v;
-    break;
-  case PV_I32:
-    ((int32_t *)p)[i] = (int32_t)v;
-    break;
-  case PV_I64:
-    ((int64_t *)p)[i] = v;
-    break;
-  case PV_BOOL:
-    ((uint8_t *)p)[i] = v != 0;
-    break;
   case PV_F32:
     ((float *)p)[i] = (float)v;
     break;
@@ -177,10 +48,10 @@ static void store_int(void *p, int32_t dt, int64_t i, int64_t v) {
     ((double *)p)[i] = (double)v;
     break;
   case PV_F16:
-    ((uint16_t *)p)[i] = pv__cpu_f32_to_f16((float)v);
+    ((uint16_t *)p)[i] = pv_elem_f32_to_f16((float)v);
     break;
   case PV_BF16:
-    ((uint16_t *)p)[i] = f32_to_bf16((float)v);
+    ((uint16_t *)p)[i] = pv_elem_f32_to_bf16((float)v);
     break;
   default:
     break;
@@ -199,7 +70,7 @@ void pv__cpu_store_f64(void *p, int32_t dt, int64_t i, double v) {
     ((uint16_t *)p)[i] = pv__cpu_f32_to_f16((float)v);
     break;
   case PV_BF16:
-    ((uint16_t *)p)[i] = f32_to_bf16((float)v);
+    ((uint16_t *)p)[i] = pv_elem_f32_to_bf16((float)v);
     break;
   case PV_BOOL:
     ((uint8_t *)p)[i] = v != 0;
@@ -252,7 +123,7 @@ static void cast_chunk(void *vc, int64_t b, int64_t e) {
       pv__cpu_store_f64(c->y, c->dt, i, pv__cpu_load_f64(c->x, c->st, i));
   } else {
     for (int64_t i = b; i < e; i++)
-      store_int(c->y, c->dt, i, load_i64(c->x, c->st, i));
+      store_int(c->y, c->dt, i, pv_elem_load_i64(c->x, c->st, i));
   }
 }
 
