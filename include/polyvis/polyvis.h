@@ -15,6 +15,7 @@
 #include "tensor.h"
 #include "transforms.h"
 #include "types.h"
+#include "vision.h"
 #include "weights.h"
 
 #endif
