@@ -85,7 +85,23 @@ const char *pv_model_name(int i) {
   return i >= 0 && i < pv_model_count() ? k_archs[i].name : NULL;
 }
 
+/* COCO-80 is COCO-91 without "__background__" and "N/A": index i of the
+ * 80 is the i-th real name of the 91 (computed, so no second list). */
+static const char *coco80_name(int index) {
+  const pv__category_list *l = &pv__category_lists[PV_CATEGORIES_COCO91];
+  for (int i = 0, k = 0; i < l->count; i++) {
+    const char *n = l->names[i];
+    if (!strcmp(n, "__background__") || !strcmp(n, "N/A"))
+      continue;
+    if (k++ == index)
+      return n;
+  }
+  return NULL;
+}
+
 int pv_categories_count(pv_category_set set) {
+  if (set == PV_CATEGORIES_COCO80)
+    return 80;
   if ((int)set <= 0 || set > PV_CATEGORIES_KINETICS400)
     return 0;
   return pv__category_lists[set].count;
@@ -94,6 +110,8 @@ int pv_categories_count(pv_category_set set) {
 const char *pv_categories_name(pv_category_set set, int index) {
   if (index < 0 || index >= pv_categories_count(set))
     return NULL;
+  if (set == PV_CATEGORIES_COCO80)
+    return coco80_name(index);
   return pv__category_lists[set].names[index];
 }
 

@@ -745,6 +745,23 @@ static int h_resize(pv__imp *I, bool upsample) {
   } else {
     return FAIL(I, PV_ERR_UNSUPPORTED, "mode '%s'", mode);
   }
+  /* Nearest, asymmetric, floor by a power-of-two factor (the Upsample of
+   * most detection necks) is exactly torch's legacy nearest: src =
+   * floor(dst * in / out) with an exact in / out. Emitting it in torch form
+   * lets every backend run it, not only those with the ONNX modes. */
+  if (r->mode == PV_RESIZE_NEAREST && r->coord_mode == 1 &&
+      r->nearest_mode == 0 && !r->exclude_outside) {
+    bool exact = true;
+    for (int i = 0; i < 2; i++) {
+      int64_t in = d.shape[2 + i], out = r->size[i];
+      int64_t k = in > 0 && out % in == 0 ? out / in : 0;
+      exact &= k > 0 && (k & (k - 1)) == 0;
+    }
+    if (exact) {
+      r->coord_mode = 0;
+      r->scale[0] = r->scale[1] = 0;
+    }
+  }
   return pv__imp_node1(I, PV_OP_RESIZE, 1, &x, &a);
 }
 

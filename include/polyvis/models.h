@@ -19,7 +19,11 @@ typedef enum pv_category_set {
   PV_CATEGORIES_COCO91 = 2,
   PV_CATEGORIES_COCO_PERSON = 3,
   PV_CATEGORIES_VOC21 = 4,
-  PV_CATEGORIES_KINETICS400 = 5
+  PV_CATEGORIES_KINETICS400 = 5,
+  /* The 80 COCO classes that detectors trained on COCO (YOLO, YOLOX, SSD
+   * exports) predict, in their usual order: COCO-91 without the background
+   * and the "N/A" gaps, with torchvision's spellings. */
+  PV_CATEGORIES_COCO80 = 6
 } pv_category_set;
 
 /* Number of names in a label set (0 for NONE or an invalid value). */

@@ -5,6 +5,7 @@
 #define POLYVIS_H
 
 #include "conformance.h"
+#include "detect.h"
 #include "device.h"
 #include "draw.h"
 #include "error.h"

@@ -1,0 +1,160 @@
+/* Detectors end to end on the shared real models and photos, on one device
+ * (argv[1], strict no-fallback for GPUs): YOLOX-Nano on dog.jpg finds the
+ * dog, the bicycle and a car/truck with the known-good scores; UltraFace
+ * (both exports) finds the one face in astronaut.png and grace_hopper at the
+ * known-good boxes, and the two exports agree within 1e-4; a GPU device
+ * gives the CPU's detections. Skips when ../shared/data is absent. */
+#include "testutil.h"
+
+#include <math.h>
+#include <polyvis/detect.h>
+#include <polyvis/image.h>
+
+static const char *g_dev;
+
+static int detect(const char *model, const char *image, const char *device,
+                  pv_detection **det) {
+  char mp[1024], ip[1024];
+  if (!pv_test_data_path(model, mp, sizeof mp) ||
+      !pv_test_data_path(image, ip, sizeof ip))
+    return -1;
+  pv_detector_options o = pv_detector_options_default();
+  o.device = device;
+  o.fallback = strcmp(device, "cpu") ? 0 : 1;
+  pv_detector *d = pv_detector_create(mp, &o);
+  CHECK(d != NULL);
+  if (!d)
+    return -1;
+  CHECK(!strcmp(pv_detector_device_name(d), device));
+  pv_tensor *img = pv_read_image(ip, PV_IMAGE_RGB, PV_DECODE_EXIF_ORIENTATION);
+  int n = -1;
+  CHECK(img != NULL);
+  if (img)
+    CHECK_EQ_INT(pv_detector_run(d, img, det, &n), 0);
+  printf("%s %s on %s:\n", model, image, device);
+  for (int i = 0; i < n; i++)
+    printf("  %-10s %.4f [%.1f %.1f %.1f %.1f]\n",
+           pv_detector_label_name(d, (*det)[i].label), (*det)[i].score,
+           (*det)[i].box[0], (*det)[i].box[1], (*det)[i].box[2],
+           (*det)[i].box[3]);
+  pv_tensor_release(img);
+  pv_detector_free(d);
+  return n;
+}
+
+static int near_box(const float *b, float x0, float y0, float x1, float y1,
+                    float tol) {
+  return fabsf(b[0] - x0) <= tol && fabsf(b[1] - y0) <= tol &&
+         fabsf(b[2] - x1) <= tol && fabsf(b[3] - y1) <= tol;
+}
+
+/* max |a - b| / max |b| over the boxes and scores of two detection lists. */
+static double rel_diff(const pv_detection *a, const pv_detection *b, int n) {
+  double md = 0, mw = 0;
+  for (int i = 0; i < n; i++) {
+    for (int k = 0; k < 4; k++) {
+      md = fmax(md, fabs((double)a[i].box[k] - b[i].box[k]));
+      mw = fmax(mw, fabs((double)b[i].box[k]));
+    }
+    md = fmax(md, fabs((double)a[i].score - b[i].score) * mw);
+  }
+  return mw > 0 ? md / mw : md;
+}
+
+static void yolox(void) {
+  pv_detection *det = NULL;
+  int n =
+      detect("models/yolox_nano.onnx", "images/darknet/dog.jpg", g_dev, &det);
+  if (n < 0)
+    return;
+  /* README known-good: dog ~0.83, car/truck ~0.81, bicycle ~0.81. */
+  int dog = 0, bike = 0, car = 0;
+  for (int i = 0; i < n; i++) {
+    int l = det[i].label;
+    float s = det[i].score;
+    dog |= l == 16 && fabsf(s - 0.83f) < 0.05f &&
+           near_box(det[i].box, 133, 207, 326, 543, 12);
+    bike |= l == 1 && fabsf(s - 0.81f) < 0.05f &&
+            near_box(det[i].box, 56, 137, 572, 423, 12);
+    car |= (l == 2 || l == 7) && fabsf(s - 0.81f) < 0.05f &&
+           near_box(det[i].box, 466, 78, 692, 171, 12);
+  }
+  CHECK(dog && bike && car);
+  if (strcmp(g_dev, "cpu")) { /* the same detections as the CPU */
+    pv_detection *ref = NULL;
+    int m =
+        detect("models/yolox_nano.onnx", "images/darknet/dog.jpg", "cpu", &ref);
+    CHECK_EQ_INT(n, m);
+    if (n == m) {
+      for (int i = 0; i < n; i++)
+        CHECK_EQ_INT(det[i].label, ref[i].label);
+      CHECK(rel_diff(det, ref, n) <= 1e-4);
+    }
+    free(ref);
+  }
+  free(det);
+}
+
+static void ultraface(const char *image, float x0, float y0, float x1,
+                      float y1) {
+  pv_detection *a = NULL, *b = NULL;
+  int na = detect("models/ultraface-version-RFB-320.onnx", image, g_dev, &a);
+  int nb =
+      detect("models/ultraface-version-RFB-320_without_postprocessing.onnx",
+             image, g_dev, &b);
+  if (na < 0 || nb < 0) {
+    free(a);
+    free(b);
+    return;
+  }
+  CHECK_EQ_INT(na, 1);
+  CHECK_EQ_INT(nb, 1);
+  if (na == 1 && nb == 1) {
+    CHECK(a[0].score > 0.99f);
+    CHECK(near_box(a[0].box, x0, y0, x1, y1, 6));
+    double r = rel_diff(b, a, 1); /* in-graph vs C prior decoding */
+    printf("  ultraface exports differ by %.3g\n", r);
+    CHECK(r <= 1e-4);
+  }
+  if (strcmp(g_dev, "cpu") && na == 1) {
+    pv_detection *ref = NULL;
+    int m = detect("models/ultraface-version-RFB-320.onnx", image, "cpu", &ref);
+    CHECK_EQ_INT(m, 1);
+    if (m == 1)
+      CHECK(rel_diff(a, ref, 1) <= 1e-4);
+    free(ref);
+  }
+  free(a);
+  free(b);
+}
+
+static void errors(void) {
+  CHECK(pv_detector_create("/nonexistent/model.onnx", NULL) == NULL);
+  CHECK(strstr(pv_last_error(), "/nonexistent/model.onnx") != NULL);
+  char mp[1024];
+  if (pv_test_data_path("models/mnist-opt.onnx", mp, sizeof mp)) {
+    pv_detector_options o = pv_detector_options_default();
+    o.kind = PV_DETECTOR_ULTRAFACE; /* one output: not an UltraFace */
+    CHECK(pv_detector_create(mp, &o) == NULL);
+    CHECK(pv_last_status() != 0);
+  }
+  CHECK(pv_detector_run(NULL, NULL, NULL, NULL) != 0);
+}
+
+int main(int argc, char **argv) {
+  g_dev = argc > 1 ? argv[1] : "cpu";
+  if (!pv_device_find(g_dev)) {
+    printf("device %s not present: skipping\n", g_dev);
+    return PV_TEST_SKIP;
+  }
+  char probe[1024];
+  if (!pv_test_data_path("models/yolox_nano.onnx", probe, sizeof probe)) {
+    printf("SKIP: ../shared/data (or $POLYVIS_TEST_DATA) is absent\n");
+    return PV_TEST_SKIP;
+  }
+  errors();
+  yolox();
+  ultraface("images/skimage/astronaut.png", 180, 62, 268, 174);
+  ultraface("images/torchvision/grace_hopper_517x606.jpg", 174, 122, 363, 337);
+  return pv_test_finish("test_detect");
+}
