@@ -1,8 +1,10 @@
 /* polyvis run --model FILE.onnx --input [NAME=]X.npy ...
  *             (--output Y.npy | --output-dir DIR) [--device D] [--json] */
 #include "cli.h"
+#include "run_zoo.h"
 
 #include <errno.h>
+#include <polyvis/models.h>
 #include <polyvis/onnx.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -28,8 +30,21 @@ static void help(FILE *f) {
       f, "usage: polyvis run --model FILE.onnx --input [NAME=]X.npy ...\n"
          "                   (--output Y.npy | --output-dir DIR)\n"
          "                   [--device D] [--no-fallback] [--precision P] "
-         "[--json] [-v]\n\n"
-         "Runs an ONNX model on .npy inputs and writes its outputs as .npy.\n"
+         "[--json] [-v]\n"
+         "       polyvis run --model NAME [--weights W.pth] --input X.npy "
+         "--output Y.npy\n"
+         "                   [--option KEY=VALUE]... [--device D] ...\n\n"
+         "Runs an ONNX model, or a torchvision zoo architecture by name "
+         "(resnet50),\n"
+         "on .npy inputs and writes its outputs as .npy (zoo models: the f32\n"
+         "logits before softmax). A zoo model is built as\n"
+         "torchvision.models.get_model(NAME, weights=None): num_classes from "
+         "the\n"
+         "checkpoint's classifier, auxiliary heads ignored, transform_input "
+         "only\n"
+         "for official checkpoints. Options: num_classes=N,\n"
+         "transform_input=true|false, image_size=N (ViT). --list prints the "
+         "zoo.\n"
          "  --input [NAME=]X.npy  binds X to graph input NAME; without NAME=,\n"
          "                        inputs bind to the graph inputs in order.\n"
          "                        Inputs are converted to the dtype the model\n"
@@ -86,10 +101,15 @@ static void print_shape_json(const pv_tensor *t) {
 
 static int run(int argc, char **argv) {
   const char *model = NULL, *output = NULL, *outdir = NULL, *device = NULL;
-  const char *in_args[MAX_IO];
-  int n_in_args = 0, json = 0, verbose = 0;
+  const char *in_args[MAX_IO], *options[MAX_IO], *weights = NULL;
+  int n_in_args = 0, n_options = 0, json = 0, verbose = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
+    if (!strcmp(a, "--list")) { /* the zoo's architectures */
+      for (int k = 0; k < pv_model_count(); k++)
+        printf("%s\n", pv_model_name(k));
+      return PV_EXIT_OK;
+    }
     if (!strcmp(a, "--model") && i + 1 < argc)
       model = argv[++i];
     else if (!strcmp(a, "--input") && i + 1 < argc) {
@@ -98,7 +118,13 @@ static int run(int argc, char **argv) {
       in_args[n_in_args++] = argv[++i];
     } else if (!strcmp(a, "--output") && i + 1 < argc)
       output = argv[++i];
-    else if (!strcmp(a, "--output-dir") && i + 1 < argc)
+    else if (!strcmp(a, "--weights") && i + 1 < argc)
+      weights = argv[++i];
+    else if (!strcmp(a, "--option") && i + 1 < argc) {
+      if (n_options == MAX_IO)
+        return pv_cli_usage("run", "too many --option (max %d)", MAX_IO);
+      options[n_options++] = argv[++i];
+    } else if (!strcmp(a, "--output-dir") && i + 1 < argc)
       outdir = argv[++i];
     else if (!strcmp(a, "--json"))
       json = 1;
@@ -111,13 +137,13 @@ static int run(int argc, char **argv) {
     return pv_cli_usage("run", "--model is required");
   if (!!output == !!outdir)
     return pv_cli_usage("run", "give exactly one of --output and --output-dir");
-  if (!ends_with(model, ".onnx")) {
-    /* Hook for zoo models (`--model resnet18`): that module is not in this
-     * build yet. */
-    fprintf(stderr, "polyvis run: zoo models not available in this build "
-                    "(give a .onnx file)\n");
-    return PV_EXIT_ERROR;
+  if (!ends_with(model, ".onnx")) { /* a zoo architecture by name */
+    pv__cli_zoo_args za = {model,     weights, output,    device, in_args,
+                           n_in_args, options, n_options, json};
+    return pv__cli_run_zoo(&za);
   }
+  if (weights || n_options)
+    return pv_cli_usage("run", "--weights and --option are for zoo models");
 
   pv_onnx_model *m = pv_onnx_model_load(model);
   if (!m)

@@ -382,6 +382,10 @@ int pv_model_compile(pv_model *m, const pv_compile_options *opts) {
   return m->compiled ? 0 : pv_last_status();
 }
 
+pv_device *pv_model_device(const pv_model *m) {
+  return m && m->compiled ? pv_compiled_device(m->compiled) : NULL;
+}
+
 int pv_model_forward(pv_model *m, pv_tensor *input, pv_tensor **output) {
   if (!m || !m->compiled)
     return pv_set_error(PV_ERR_STATE, "forward: model is not compiled");

@@ -106,6 +106,9 @@ PV_API int pv_model_compile(pv_model *m, const pv_compile_options *opts);
 /* Runs the forward pass: logits before any softmax. */
 PV_API int pv_model_forward(pv_model *m, pv_tensor *input, pv_tensor **output);
 
+/* The device pv_model_compile chose (NULL before compiling). */
+PV_API pv_device *pv_model_device(const pv_model *m);
+
 /* The graph built by pv_model_compile (owned by the model). */
 PV_API const pv_graph *pv_model_graph(const pv_model *m);
 
