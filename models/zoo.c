@@ -1,6 +1,8 @@
 /* The zoo registry, weights metadata lookups and the pv_model lifecycle. */
 #include "models_internal.h"
 
+#include <polyvis/transforms.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -380,6 +382,19 @@ int pv_model_compile(pv_model *m, const pv_compile_options *opts) {
   pv_compiled_free(m->compiled);
   m->compiled = pv_graph_compile(m->graph, opts);
   return m->compiled ? 0 : pv_last_status();
+}
+
+struct pv_pipeline *pv_model_weights_transforms(const pv_model *m) {
+  const pv_pretrained_info *w = m ? pv_model_pretrained_info(m) : NULL;
+  if (!w || !w->crop_size || !w->resize_size ||
+      strcmp(w->preset, "ImageClassification")) {
+    pv_set_error(PV_ERR_UNSUPPORTED,
+                 "weights_transforms: %s has no ImageClassification preset",
+                 m ? m->arch->name : "(null)");
+    return NULL;
+  }
+  return pv_preset_image_classification(w->resize_size, w->crop_size, w->mean,
+                                        w->std, w->interpolation, 1);
 }
 
 pv_device *pv_model_device(const pv_model *m) {

@@ -116,6 +116,16 @@ PV_API const pv_graph *pv_model_graph(const pv_model *m);
  * architecture's DEFAULT entry; NULL when the architecture has none. */
 PV_API const pv_pretrained_info *pv_model_pretrained_info(const pv_model *m);
 
+/* The preprocessing of the model's weights (weights.transforms() of
+ * torchvision: resize, centre crop, rescale, normalise with the entry's
+ * sizes, interpolation and mean/std) as a transforms pipeline the caller
+ * frees with pv_pipeline_free. Resizing is antialiased, as torchvision >=
+ * 0.17 and the PIL path the published accuracies were measured with. Takes
+ * a CHW uint8 image and gives a CHW float32 tensor. NULL (error set) when
+ * the weights have no classification preset. */
+struct pv_pipeline;
+PV_API struct pv_pipeline *pv_model_weights_transforms(const pv_model *m);
+
 /* Number of classes the model outputs (after weights are loaded). */
 PV_API int pv_model_num_classes(const pv_model *m);
 
