@@ -13,8 +13,8 @@ PKGS=(
   # GPU plugins: loaders, headers, shader compiler, software drivers for CI
   libvulkan-dev glslang-tools mesa-vulkan-drivers vulkan-validationlayers
   ocl-icd-libopencl1 ocl-icd-opencl-dev opencl-headers pocl-opencl-icd
-  # weights download
-  libcurl4-openssl-dev
+  # weights download (polyvis fetch): HTTP(S) with resume, SHA-256
+  libcurl4-openssl-dev libssl-dev
   # weights: the safetensors JSON header
   libjansson-dev
   # benchmarks peer (sgemm)
