@@ -47,5 +47,8 @@ class H(http.server.BaseHTTPRequestHandler):
 
 
 srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
-print(srv.server_address[1], flush=True)
+# One write of the whole line, then stdout is done with: the test may close
+# its end of the pipe as soon as it has the port.
+os.write(1, b"%d\n" % srv.server_address[1])
+os.close(1)
 srv.serve_forever()

@@ -56,11 +56,17 @@ static int start_server(void) {
   }
   close(fds[1]);
   char port[32] = "";
-  ssize_t n = read(fds[0], port, sizeof port - 1);
+  size_t got = 0;
+  while (got < sizeof port - 1 && !strchr(port, '\n')) {
+    ssize_t n = read(fds[0], port + got, sizeof port - 1 - got);
+    if (n <= 0)
+      break;
+    got += (size_t)n;
+    port[got] = 0;
+  }
   close(fds[0]);
-  if (n <= 0)
+  if (!strchr(port, '\n'))
     return -1;
-  port[n] = 0;
   port[strcspn(port, "\n")] = 0;
   snprintf(g_base, sizeof g_base, "http://127.0.0.1:%s", port);
   return 0;
