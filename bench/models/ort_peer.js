@@ -3,7 +3,7 @@
 const ort = require('onnxruntime-node');
 (async () => {
   const [path, batch, iters] = [process.argv[2], +process.argv[3], +process.argv[4]];
-  const s = await ort.InferenceSession.create(path, {executionProviders: ['cpu']});
+  const s = await ort.InferenceSession.create(path, {executionProviders: ['cpu'], intraOpNumThreads: require('os').cpus().length});
   const n = batch * 3 * 224 * 224, data = new Float32Array(n);
   for (let i = 0; i < n; i++) data[i] = ((i * 7919) % 255) / 255;
   const feeds = {[s.inputNames[0]]: new ort.Tensor('float32', data, [batch, 3, 224, 224])};

@@ -27,8 +27,8 @@ for m in $MODELS; do
     onnx=$(echo "$t" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin).get("onnx",""))' 2>/dev/null)
     pth=$(echo "$t" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin).get("pth",""))' 2>/dev/null)
     o=$(cd "$here" && node ort_peer.js "$onnx" "$b" "$ITERS" 2>/dev/null | tail -1)
-    rows+=("$(echo "${o:-{\"peer\":\"onnxruntime\",\"error\":\"node or onnxruntime-node missing\"}}" |
-      /usr/bin/python3 -c "import json,sys; d=json.load(sys.stdin); d.update(model='$m', batch=$b); print(json.dumps(d))")")
+    [ -n "$o" ] || o='{"peer":"onnxruntime","error":"node or onnxruntime-node missing"}'
+    rows+=("$(printf '%s' "$o" | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); d.update(model=sys.argv[1], batch=int(sys.argv[2])); print(json.dumps(d))' "$m" "$b")")
     for dev in $devices; do
       [ "$dev" != cpu ] && [ "$b" != 1 ] && continue # software GPUs: batch 1 only
       flags=()

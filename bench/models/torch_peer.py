@@ -11,6 +11,7 @@ import torch
 import torchvision
 
 name, batch, iters, work = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+torch.set_num_threads(os.cpu_count())  # as many threads as polyvis uses
 torch.manual_seed(0)
 m = torchvision.models.get_model(name, weights=None).eval()
 pth = os.path.join(work, name + ".pth")
