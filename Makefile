@@ -33,8 +33,11 @@ fuzz: deps
 bench: build
 	./scripts/bench.sh $(BUILD)
 
+# Generated tables (weights metadata, category lists, the bitmap font) keep
+# their generator's layout.
 format:
-	git ls-files '*.c' '*.h' | xargs clang-format -i
+	git ls-files '*.c' '*.h' | grep -v -e '^models/weights_meta.c' \
+	  -e '^models/categories' -e '^core/draw/draw_font.c' | xargs clang-format -i
 
 clean:
 	rm -rf $(BUILD) build-asan build-tsan build-fuzz
