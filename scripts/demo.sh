@@ -31,6 +31,8 @@ fi
 jobs=(
   "yolox_nano.onnx|darknet/dog.jpg darknet/person.jpg darknet/horses.jpg"
   "ultraface-version-RFB-320.onnx|skimage/astronaut.png torchvision/grace_hopper_517x606.jpg"
+  # the original PyTorch checkpoint in the RFB-320 graph built in C
+  "ultraface-version-RFB-320.pth|torchvision/grace_hopper_517x606.jpg"
 )
 rows=$(mktemp)
 trap 'rm -f "$rows"' EXIT
@@ -45,16 +47,16 @@ for dev in $devices; do
     flags=()
     [ "$dev" != cpu ] && flags+=(--no-fallback)
     if ! $PV detect --model "$DATA/models/$model" --device "$dev" "${flags[@]}" \
-      --output-dir "$dir" --json "${imgs[@]}" >"$dir/${model%.onnx}.json"; then
+      --output-dir "$dir" --json "${imgs[@]}" >"$dir/${model%.*}.json"; then
       echo "demo: $model on $dev failed" >&2
       status=1
       continue
     fi
-    /usr/bin/python3 - "$dir/${model%.onnx}.json" "$model" >>"$rows" <<'EOF'
+    /usr/bin/python3 - "$dir/${model%.*}.json" "$model" >>"$rows" <<'EOF'
 import json, os, sys
 for r in json.load(open(sys.argv[1])):
     dets = ", ".join("%s %.2f" % (d["name"], d["score"]) for d in r["detections"])
-    print("%s|%s|%s|%.1f|%s" % (r["device"], sys.argv[2].replace(".onnx", ""),
+    print("%s|%s|%s|%.1f|%s" % (r["device"], sys.argv[2],
                                 os.path.basename(r["image"]), r["ms"], dets))
 EOF
   done

@@ -4,6 +4,8 @@
  */
 #include "internal.h"
 
+#include "detect_internal.h"
+
 #include <math.h>
 #include <polyvis/detect.h>
 #include <polyvis/graph.h>
@@ -41,6 +43,55 @@ static int count_op(const pv_onnx_model *m, const char *op) {
   return n;
 }
 
+static int compile_graph(pv_detector *d, pv_graph *g,
+                         const pv_detector_options *o) {
+  pv_compile_options co = pv_compile_options_default();
+  co.device = o->device;
+  co.fallback = o->fallback;
+  d->compiled = pv_graph_compile(g, &co);
+  if (!d->compiled)
+    return pv_last_status();
+  snprintf(d->device, sizeof d->device, "%s",
+           pv_device_name(pv_compiled_device(d->compiled)));
+  return 0;
+}
+
+/* A PyTorch checkpoint: the architecture is built in C (UltraFace RFB-320
+ * only, so far). */
+static pv_detector *create_from_checkpoint(const char *path,
+                                           const pv_detector_options *o) {
+  if (o->kind != PV_DETECTOR_AUTO && o->kind != PV_DETECTOR_ULTRAFACE) {
+    pv_set_error(PV_ERR_UNSUPPORTED,
+                 "detector: %s: only UltraFace RFB-320 loads from a PyTorch "
+                 "checkpoint",
+                 path);
+    return NULL;
+  }
+  pv_detector *d = calloc(1, sizeof *d);
+  pv_graph *g = NULL;
+  if (!d) {
+    pv_set_error(PV_ERR_NOMEM, "detector: out of memory");
+    return NULL;
+  }
+  d->kind = PV_DETECTOR_ULTRAFACE;
+  d->in_h = 240;
+  d->in_w = 320;
+  d->decode_priors = 1;
+  d->out_scores = 0;
+  d->out_boxes = 1;
+  d->score_thr = o->score_threshold >= 0 ? o->score_threshold : 0.7f;
+  d->iou_thr = o->iou_threshold >= 0 ? o->iou_threshold : 0.3f;
+  d->max_det = o->max_detections;
+  if (pv__ultraface_pth_graph(path, d->in_h, d->in_w, &g) ||
+      compile_graph(d, g, o)) {
+    pv_graph_free(g);
+    pv_detector_free(d);
+    return NULL;
+  }
+  pv_graph_free(g);
+  return d;
+}
+
 pv_detector *pv_detector_create(const char *path,
                                 const pv_detector_options *opts) {
   pv_detector_options o = pv_detector_options_default();
@@ -52,6 +103,11 @@ pv_detector *pv_detector_create(const char *path,
     pv_set_error(PV_ERR_INVALID_ARG, "detector: model path is NULL");
     return NULL;
   }
+  size_t plen = strlen(path);
+  if (plen > 4 &&
+      (!strcmp(path + plen - 4, ".pth") || !strcmp(path + plen - 3, ".pt") ||
+       !strcmp(path + plen - 3, ".th")))
+    return create_from_checkpoint(path, &o);
   pv_onnx_model *m = pv_onnx_model_load(path);
   if (!m)
     return NULL;

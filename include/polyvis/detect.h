@@ -58,7 +58,9 @@ typedef struct pv_detection {
 } pv_detection;
 
 /* Loads an ONNX detector, recognises (or is told) its family, and compiles
- * it for the device. Errors name the file and what did not fit. */
+ * it for the device. A PyTorch checkpoint (.pth/.pt/.th) of UltraFace
+ * RFB-320 is also accepted: its graph is then built in C and the weights
+ * loaded by name. Errors name the file and what did not fit. */
 PV_API pv_detector *pv_detector_create(const char *onnx_path,
                                        const pv_detector_options *opts);
 PV_API void pv_detector_free(pv_detector *d);

@@ -1,8 +1,9 @@
 /* Detectors end to end on the shared real models and photos, on one device
  * (argv[1], strict no-fallback for GPUs): YOLOX-Nano on dog.jpg finds the
  * dog, the bicycle and a car/truck with the known-good scores; UltraFace
- * (both exports) finds the one face in astronaut.png and grace_hopper at the
- * known-good boxes, and the two exports agree within 1e-4; a GPU device
+ * (both exports, and the legacy .pth in the RFB-320 graph built in C) finds
+ * the one face in astronaut.png and grace_hopper at the known-good boxes,
+ * all three within 1e-4 of each other; a GPU device
  * gives the CPU's detections. Skips when ../shared/data is absent. */
 #include "testutil.h"
 
@@ -115,6 +116,16 @@ static void ultraface(const char *image, float x0, float y0, float x1,
     double r = rel_diff(b, a, 1); /* in-graph vs C prior decoding */
     printf("  ultraface exports differ by %.3g\n", r);
     CHECK(r <= 1e-4);
+    /* the legacy PyTorch checkpoint in the RFB-320 graph built in C */
+    pv_detection *p = NULL;
+    int np = detect("models/ultraface-version-RFB-320.pth", image, g_dev, &p);
+    CHECK_EQ_INT(np, 1);
+    if (np == 1) {
+      double rp = rel_diff(p, a, 1);
+      printf("  ultraface .pth (C graph) vs .onnx: %.3g\n", rp);
+      CHECK(rp <= 1e-4);
+    }
+    free(p);
   }
   if (strcmp(g_dev, "cpu") && na == 1) {
     pv_detection *ref = NULL;
