@@ -87,9 +87,14 @@ static int is_int(pv_dtype dt) { return dt == PV_U8 || dt == PV_U16; }
 /* Window rows [top, top+h) x cols [left, left+w); outside reads as zero. */
 static int window(lower_ctx *c, int64_t top, int64_t left, int64_t h,
                   int64_t w) {
-  if (h <= 0 || w <= 0)
-    return pv_set_error(PV_ERR_INVALID_ARG, "crop: size %lld x %lld",
-                        (long long)h, (long long)w);
+  const int64_t lim = (int64_t)1 << 30;
+  if (h <= 0 || w <= 0 || h > lim || w > lim || top < -lim || top > lim ||
+      left < -lim || left > lim)
+    return pv_set_error(PV_ERR_INVALID_ARG,
+                        "crop: window %lld x %lld at (%lld, %lld) is out of "
+                        "range",
+                        (long long)h, (long long)w, (long long)top,
+                        (long long)left);
   int64_t H = c->s[2], W = c->s[3];
   int64_t pt = top < 0 ? -top : 0, pl = left < 0 ? -left : 0;
   int64_t pb = top + h > H ? top + h - H : 0,
@@ -187,6 +192,10 @@ static int pad(lower_ctx *c, const pv__tf_op *o) {
   int64_t p[4] = {q[0] > 0 ? q[0] : 0, q[1] > 0 ? q[1] : 0, q[2] > 0 ? q[2] : 0,
                   q[3] > 0 ? q[3] : 0};
   int64_t h = c->s[2] - ct - cb, w = c->s[3] - cl - cr;
+  const int64_t lim = (int64_t)1 << 30;
+  if (p[0] > lim || p[1] > lim || p[2] > lim || p[3] > lim || ct > lim ||
+      cb > lim || cl > lim || cr > lim)
+    return pv_set_error(PV_ERR_INVALID_ARG, "pad: padding out of range");
   if (h <= 0 || w <= 0)
     return pv_set_error(PV_ERR_INVALID_ARG,
                         "pad: padding crops the %lld x %lld image to nothing",
