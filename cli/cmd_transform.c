@@ -47,8 +47,11 @@ static void help(FILE *f) {
       "  --seed N          seed for the random ops (random_crop, color_jitter, "
       "...);\n"
       "                    without it they draw from a clock-seeded state\n"
-      "  --device D        accepted for symmetry; transforms run on the CPU "
-      "for now\n"
+      "  --device D        run the preprocessing set (resize, crops, pad, "
+      "flips,\n"
+      "                    normalize, to_dtype, grayscale) on device D as "
+      "graph ops;\n"
+      "                    other pipelines run on the CPU\n"
       "  --print           print the canonical pipeline and exit\n"
       "  --json            print one JSON document describing the result\n",
 #ifdef PV_CLI_HAVE_IMAGE
@@ -133,7 +136,6 @@ static int run(int argc, char **argv) {
     else
       return pv_cli_usage("transform", "unexpected argument '%s'", a);
   }
-  (void)device; /* transforms run on the CPU for now (see --help) */
   if (!!spec + !!preset != 1)
     return pv_cli_usage("transform", "give exactly one of --pipeline SPEC or "
                                      "--preset NAME");
@@ -188,7 +190,16 @@ static int run(int argc, char **argv) {
     return pv_cli_fail("transform", input);
   }
   pv_tensor *out;
-  if (have_seed) {
+  /* a device other than the CPU runs the device-executed set as graph ops;
+   * random and colour ops have CPU kernels only */
+  const char *ran_on = "cpu";
+  int on_dev = device && strcmp(device, "cpu") &&
+               pv_pipeline_supported_on_device(p) &&
+               (pv_tensor_dtype(in) == PV_U8 || pv_tensor_dtype(in) == PV_F32);
+  if (on_dev) {
+    out = pv_pipeline_run_on_device(p, in, 0, device, -1);
+    ran_on = device;
+  } else if (have_seed) {
     pv_rng rng;
     pv_rng_seed(&rng, (uint64_t)seed);
     out = pv_pipeline_run_rng(p, in, &rng);
@@ -209,7 +220,9 @@ static int run(int argc, char **argv) {
            pv_dtype_name(pv_tensor_dtype(out)));
     for (int i = 0; i < pv_tensor_ndim(out); i++)
       printf("%s%lld", i ? "," : "", (long long)pv_tensor_shape(out)[i]);
-    printf("],\"device\":\"cpu\"}\n");
+    printf("],\"device\":");
+    pv_cli_json_str(stdout, ran_on);
+    printf("}\n");
   } else if (verbose) {
     fprintf(stderr, "wrote %s\n", output);
   }

@@ -14,12 +14,14 @@
  * Rounding follows torchvision exactly: integer images are resampled in
  * float32 and rounded half-to-even back to the integer type (bicubic clamps
  * first); colour ops truncate or round as the spec (docs/transforms.md) says
- * per op. Transforms run on the CPU for now, whatever device is requested.
+ * per op. The functions below run on the CPU; the inference preprocessing
+ * set also runs on any device as graph ops (see "device execution").
  */
 #ifndef POLYVIS_TRANSFORMS_H
 #define POLYVIS_TRANSFORMS_H
 
 #include "error.h"
+#include "graph.h"
 #include "tensor.h"
 #include "types.h"
 
@@ -359,6 +361,50 @@ PV_API int pv_preprocess_hwc_u8(const uint8_t *data, int64_t height,
                                 int64_t crop_w, int interpolation,
                                 int antialias, const float *mean,
                                 const float *std, float *out);
+
+/* --- device execution ---------------------------------------------------- */
+
+/*
+ * The inference preprocessing set (resize in every mode with or without
+ * antialias, crop, center_crop, resized_crop, pad in all four modes, hflip,
+ * vflip, normalize, to_dtype, convert_image_dtype, rgb_to_grayscale, and the
+ * uint8 HWC -> CHW layout change) lowers onto the core graph ops that every
+ * backend plugin implements, so it runs as kernels on a GPU and can be
+ * prepended to a model graph: decode -> preprocess -> model then compiles
+ * into one graph. The results equal the CPU functions within the parity
+ * tolerances of docs/transforms.md. The other transforms have CPU kernels
+ * only; run them with pv_pipeline_run first.
+ */
+
+/* Returns 1 when every op of the pipeline can be lowered to graph ops (the
+ * image must also be uint8 or float32 with a static shape), 0 otherwise. */
+PV_API int pv_pipeline_supported_on_device(const pv_pipeline *p);
+
+/*
+ * Appends the pipeline to `g` as graph nodes applied to `input`, a value of
+ * static shape [..., C, H, W] (or [..., H, W, C] when `hwc` is nonzero, as
+ * images come from the decoders) and dtype uint8 or float32, and writes the
+ * result value to `out`: [..., C', H', W'] with the dtype torchvision's
+ * pipeline would produce. The sizes each op needs (resize output, crop
+ * offsets) are resolved now from the static shape. Returns 0, or an error
+ * naming the op that cannot be lowered (PV_ERR_UNSUPPORTED for the ops with
+ * CPU kernels only); the graph may then hold unused nodes.
+ */
+PV_API int pv_pipeline_append_to_graph(const pv_pipeline *p, pv_graph *g,
+                                       pv_value input, int hwc, pv_value *out);
+
+/*
+ * Runs the pipeline on a device: builds the graph of
+ * pv_pipeline_append_to_graph for img's shape, compiles it for `device`
+ * (NULL or "auto": the policy; "cpu", "vulkan:0", ...), runs it and returns
+ * the host result. `fallback` is pv_compile_options.fallback: 0 makes a node
+ * the device lacks an error instead of a silent CPU fallback. Compiling costs
+ * far more than running: to preprocess many images of one shape, build the
+ * graph once with pv_pipeline_append_to_graph instead.
+ */
+PV_API pv_tensor *pv_pipeline_run_on_device(const pv_pipeline *p,
+                                            pv_tensor *img, int hwc,
+                                            const char *device, int fallback);
 
 #ifdef __cplusplus
 }
