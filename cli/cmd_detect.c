@@ -115,7 +115,7 @@ static int run(int argc, char **argv) {
       if (a[2] == 's')
         o.score_threshold = (float)v;
       else
-        o.iou_threshold = (float)v;
+        o.iou_threshold = v;
     } else if (!strcmp(a, "--no-exif")) {
       flags = 0;
     } else if (!strcmp(a, "--json")) {

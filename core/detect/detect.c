@@ -21,7 +21,8 @@ struct pv_detector {
   int64_t in_h, in_w;        /* model input size */
   int decode_priors;         /* UltraFace without in-graph decoding */
   int out_scores, out_boxes; /* UltraFace output order */
-  float score_thr, iou_thr;
+  float score_thr;
+  double iou_thr;
   int max_det;
   char device[48];
 };
@@ -80,7 +81,7 @@ static pv_detector *create_from_checkpoint(const char *path,
   d->out_scores = 0;
   d->out_boxes = 1;
   d->score_thr = o->score_threshold >= 0 ? o->score_threshold : 0.7f;
-  d->iou_thr = o->iou_threshold >= 0 ? o->iou_threshold : 0.3f;
+  d->iou_thr = o->iou_threshold >= 0 ? o->iou_threshold : 0.3;
   d->max_det = o->max_detections;
   if (pv__ultraface_pth_graph(path, d->in_h, d->in_w, &g) ||
       compile_graph(d, g, o)) {
@@ -158,8 +159,8 @@ pv_detector *pv_detector_create(const char *path,
                  : d->kind == PV_DETECTOR_YOLOX ? 0.3f
                                                 : 0.7f;
   d->iou_thr = o.iou_threshold >= 0           ? o.iou_threshold
-               : d->kind == PV_DETECTOR_YOLOX ? 0.45f
-                                              : 0.3f;
+               : d->kind == PV_DETECTOR_YOLOX ? 0.45
+                                              : 0.3;
   d->max_det = o.max_detections;
   pv_onnx_options io = pv_onnx_options_default();
   pv_onnx_input_shape pin = {

@@ -115,7 +115,8 @@ static void sort_desc(int64_t *order, int64_t n, const double *scores) {
 /* NMS over the boxes listed in order[0..n) (already sorted); appends the
  * kept indices to keep and returns their count. */
 static int64_t nms_sorted(const float *bx, const int64_t *order, int64_t n,
-                          float thr, unsigned char *suppressed, int64_t *keep) {
+                          double thr, unsigned char *suppressed,
+                          int64_t *keep) {
   int64_t nk = 0;
   for (int64_t a = 0; a < n; a++) {
     int64_t i = order[a];
@@ -137,7 +138,7 @@ static int64_t nms_sorted(const float *bx, const int64_t *order, int64_t n,
       float inter = w * h;
       float aj = (bj[2] - bj[0]) * (bj[3] - bj[1]);
       float ovr = inter / (ai + aj - inter);
-      if (ovr > thr)
+      if ((double)ovr > thr)
         suppressed[b] = 1;
     }
   }
@@ -145,12 +146,12 @@ static int64_t nms_sorted(const float *bx, const int64_t *order, int64_t n,
 }
 
 pv_tensor *pv_nms(const pv_tensor *boxes, const pv_tensor *scores,
-                  float iou_threshold) {
+                  double iou_threshold) {
   return pv_batched_nms(boxes, scores, NULL, iou_threshold);
 }
 
 pv_tensor *pv_batched_nms(const pv_tensor *boxes, const pv_tensor *scores,
-                          const pv_tensor *idxs, float iou_threshold) {
+                          const pv_tensor *idxs, double iou_threshold) {
   const char *fn = idxs ? "batched_nms" : "nms";
   float *bx = NULL;
   int64_t n = 0;

@@ -42,8 +42,9 @@ typedef struct pv_detector_options {
    * default (YOLOX 0.3, UltraFace 0.7, as their demos). */
   float score_threshold;
   /* IoU above which NMS suppresses a box; < 0: the family's default
-   * (YOLOX 0.45 per class, UltraFace 0.3). */
-  float iou_threshold;
+   * (YOLOX 0.45 per class, UltraFace 0.3). A double, as torchvision
+   * compares IoUs with it. */
+  double iou_threshold;
   int max_detections; /* 0: no limit */
 } pv_detector_options;
 

@@ -29,16 +29,18 @@ typedef enum pv_box_format {
  * stable sort) and a box is dropped when its IoU with a kept box is strictly
  * greater than `iou_threshold`. IoU uses areas (x2-x1)*(y2-y1) without the
  * +1 of older detectors, so degenerate boxes (IoU 0/0) are never dropped,
- * exactly as torchvision's CPU kernel behaves. */
+ * exactly as torchvision's CPU kernel behaves. The threshold is a double
+ * as in torchvision: the float IoU is compared with 0.3, not with 0.3f,
+ * which decides boxes whose IoU is exactly 0.3f. */
 PV_API pv_tensor *pv_nms(const pv_tensor *boxes, const pv_tensor *scores,
-                         float iou_threshold);
+                         double iou_threshold);
 
 /* torchvision.ops.batched_nms: NMS within each category of `idxs` (an [N]
  * integer tensor), so boxes of different categories never suppress each
  * other. Kept indices come in decreasing score order. */
 PV_API pv_tensor *pv_batched_nms(const pv_tensor *boxes,
                                  const pv_tensor *scores, const pv_tensor *idxs,
-                                 float iou_threshold);
+                                 double iou_threshold);
 
 /* torchvision.ops.box_area of xyxy boxes: [N] float32. */
 PV_API pv_tensor *pv_box_area(const pv_tensor *boxes);

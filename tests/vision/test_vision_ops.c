@@ -98,8 +98,8 @@ int main(void) {
   FILE *f = fopen(mp, "r");
   CHECK(f != NULL);
   int k, cases = 0;
-  float thr;
-  while (f && fscanf(f, "%d %f", &k, &thr) == 2) {
+  double thr;
+  while (f && fscanf(f, "%d %lf", &k, &thr) == 2) {
     cases++;
     pv_tensor *b = ld(k, "boxes"), *s = ld(k, "scores"), *idx = ld(k, "idxs");
     pv_tensor *t;
