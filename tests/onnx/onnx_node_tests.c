@@ -5,7 +5,10 @@
  * and per suite.
  *
  *   onnx_node_tests [--device D] [--filter SUBSTR] [--import-only]
- *                   [--markdown] [--verbose] DIR...
+ *                   [--markdown] [--verbose] [--require OP,OP,...] DIR...
+ *
+ * --require makes it a test: exit 1 unless every case of each listed op
+ * passes (77 when the data or the device is absent).
  *
  * DIR is a suite directory (node/, pytorch-converted/, ...) or one test
  * directory. Each data set is imported afresh: graph inputs that are
@@ -24,6 +27,7 @@
  */
 #include <dirent.h>
 #include <math.h>
+#include <polyvis/device.h>
 #include <polyvis/onnx.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -298,7 +302,7 @@ static int cmp_stat(const void *a, const void *b) {
 }
 
 int main(int argc, char **argv) {
-  const char *filter = NULL;
+  const char *filter = NULL, *require = NULL;
   int markdown = 0, ndirs = 0;
   const char *dirs[64];
 #ifdef PV_TEST_MOCK_GRAPH
@@ -309,6 +313,8 @@ int main(int argc, char **argv) {
       g_device = argv[++i];
     else if (!strcmp(argv[i], "--filter") && i + 1 < argc)
       filter = argv[++i];
+    else if (!strcmp(argv[i], "--require") && i + 1 < argc)
+      require = argv[++i];
     else if (!strcmp(argv[i], "--markdown"))
       markdown = 1;
     else if (!strcmp(argv[i], "--verbose") || !strcmp(argv[i], "-v"))
@@ -324,6 +330,18 @@ int main(int argc, char **argv) {
   }
   if (!ndirs)
     dirs[ndirs++] = "/usr/share/libonnx-testdata/data/node";
+  if (require) { /* a CTest: skip (77) without the data or the device */
+    if (!is_dir(dirs[0])) {
+      printf("SKIP: %s absent (apt-get install libonnx-testdata)\n", dirs[0]);
+      return 77;
+    }
+#ifndef PV_TEST_MOCK_GRAPH
+    if (g_device && !pv_device_find(g_device)) {
+      printf("SKIP: device %s not present\n", g_device);
+      return 77;
+    }
+#endif
+  }
   for (int i = 0; i < ndirs; i++)
     run_suite(dirs[i], filter);
   qsort(g_ops, (size_t)g_nops, sizeof *g_ops, cmp_stat);
@@ -343,5 +361,22 @@ int main(int argc, char **argv) {
     for (int i = 0; i < g_nops; i++)
       printf("%-28s %4d/%-4d\n", g_ops[i].op, g_ops[i].pass, g_ops[i].total);
   }
-  return 0;
+  /* --require A,B,...: every test of each listed op must pass (and exist) */
+  int failed = 0;
+  for (const char *r = require; r && *r;) {
+    const char *e = strchr(r, ',');
+    size_t len = e ? (size_t)(e - r) : strlen(r);
+    const op_stat *st = NULL;
+    for (int i = 0; i < g_nops; i++)
+      if (strlen(g_ops[i].op) == len && !strncmp(g_ops[i].op, r, len))
+        st = &g_ops[i];
+    if (!st || !st->total || st->pass != st->total) {
+      fprintf(stderr, "required op %.*s: %d/%d passed%s%s\n", (int)len, r,
+              st ? st->pass : 0, st ? st->total : 0, st ? "; " : "",
+              st ? st->first_fail : "");
+      failed = 1;
+    }
+    r = e ? e + 1 : r + len;
+  }
+  return failed;
 }
