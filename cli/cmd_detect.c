@@ -13,7 +13,8 @@ static void help(FILE *f) {
       f,
       "usage: polyvis detect --model FILE.onnx IMAGE... [-o OUT.png | "
       "--output-dir DIR]\n"
-      "                      [--kind yolox|ultraface] [--json] [--device D]\n"
+      "                      [--format yolox|ultraface] [--labels FILE] "
+      "[--json] [--device D]\n"
       "                      [--no-fallback] [--score-thresh T] "
       "[--iou-thresh T] [--no-exif]\n\n"
       "Detects objects (YOLOX, COCO-80) or faces (UltraFace) with a "
@@ -25,16 +26,47 @@ static void help(FILE *f) {
       "(--no-exif to keep the stored pixels).\n"
       "  -o, --output PATH   the annotated image (one input image only)\n"
       "  --output-dir DIR    one annotated <name>.png per image\n"
-      "  --kind K            yolox or ultraface (default: from the model)\n"
-      "  --score-thresh T    drop detections below T (YOLOX 0.3, UltraFace "
+      "  --format K          yolox or ultraface (default: from the model; "
+      "--kind too)\n"
+      "  --labels FILE       class names, one per line (default: built in)\n"
+      "  --score T           drop detections below T (YOLOX 0.3, UltraFace "
       "0.7)\n"
-      "  --iou-thresh T      NMS IoU threshold (YOLOX 0.45, UltraFace 0.3)\n"
-      "  --json              one JSON array: per image, its detections\n");
+      "  --iou T             NMS IoU threshold (YOLOX 0.45, UltraFace 0.3)\n"
+      "  --json              [{\"image\",\"width\",\"height\",\"detections\":\n"
+      "                      [{\"box\":[x1,y1,x2,y2],\"score\",\"class_id\","
+      "\"label\"}]}]\n");
 }
 
 static const char *base_name(const char *p) {
   const char *s = strrchr(p, '/');
   return s ? s + 1 : p;
+}
+
+/* --labels FILE: one class name per line, overriding the built-in list. */
+static char **g_labels;
+static int g_n_labels;
+
+static int load_labels(const char *path) {
+  FILE *f = fopen(path, "r");
+  if (!f)
+    return pv_set_error(PV_ERR_IO, "cannot read labels %s", path);
+  char line[256];
+  while (fgets(line, sizeof line, f)) {
+    line[strcspn(line, "\r\n")] = 0;
+    char **n = realloc(g_labels, sizeof *n * (size_t)(g_n_labels + 1));
+    if (!n)
+      break;
+    g_labels = n;
+    g_labels[g_n_labels++] = strdup(line);
+  }
+  fclose(f);
+  return 0;
+}
+
+static const char *label_of(const pv_detector *d, int k) {
+  if (g_labels)
+    return k >= 0 && k < g_n_labels ? g_labels[k] : NULL;
+  return pv_detector_label_name(d, k);
 }
 
 static int annotate(const pv_detector *d, const pv_tensor *img,
@@ -49,7 +81,7 @@ static int annotate(const pv_detector *d, const pv_tensor *img,
     for (int i = 0; i < n; i++) {
       memcpy((float *)pv_tensor_data(boxes) + 4 * i, det[i].box,
              sizeof(float) * 4);
-      const char *nm = pv_detector_label_name(d, det[i].label);
+      const char *nm = label_of(d, det[i].label);
       snprintf(text[i], sizeof text[i], "%s %.2f", nm ? nm : "?", det[i].score);
       labels[i] = text[i];
       colors[i] = pv_color_palette(det[i].label + 1);
@@ -76,7 +108,7 @@ static int annotate(const pv_detector *d, const pv_tensor *img,
 
 static int run(int argc, char **argv) {
   const char *model = NULL, *out = NULL, *out_dir = NULL, *device = NULL;
-  const char *images[256];
+  const char *images[256], *labels_path = NULL;
   int n_images = 0, json = 0, verbose = 0;
   unsigned flags = PV_DECODE_EXIF_ORIENTATION;
   pv_detector_options o = pv_detector_options_default();
@@ -96,16 +128,28 @@ static int run(int argc, char **argv) {
       if (++i >= argc)
         return pv_cli_usage("detect", "--output-dir needs a directory");
       out_dir = argv[i];
-    } else if (!strcmp(a, "--kind")) {
+    } else if (!strcmp(a, "--kind") || !strcmp(a, "--format")) {
       if (++i >= argc)
-        return pv_cli_usage("detect", "--kind needs yolox or ultraface");
+        return pv_cli_usage("detect", "%s needs yolox or ultraface", a);
+      if (!strcmp(argv[i], "blazeface") || !strcmp(argv[i], "ssd")) {
+        fprintf(stderr,
+                "polyvis detect: format '%s' is not supported yet "
+                "(yolox, ultraface)\n",
+                argv[i]);
+        return PV_EXIT_ERROR;
+      }
       if (!strcmp(argv[i], "yolox"))
         o.kind = PV_DETECTOR_YOLOX;
       else if (!strcmp(argv[i], "ultraface"))
         o.kind = PV_DETECTOR_ULTRAFACE;
       else
         return pv_cli_usage("detect", "unknown kind '%s'", argv[i]);
-    } else if (!strcmp(a, "--score-thresh") || !strcmp(a, "--iou-thresh")) {
+    } else if (!strcmp(a, "--labels")) {
+      if (++i >= argc)
+        return pv_cli_usage("detect", "--labels needs a file");
+      labels_path = argv[i];
+    } else if (!strcmp(a, "--score-thresh") || !strcmp(a, "--iou-thresh") ||
+               !strcmp(a, "--score") || !strcmp(a, "--iou")) {
       char *end;
       if (++i >= argc)
         return pv_cli_usage("detect", "%s needs a number", a);
@@ -113,7 +157,7 @@ static int run(int argc, char **argv) {
       if (*end || !(v >= 0 && v <= 1))
         return pv_cli_usage("detect", "%s takes a number in [0, 1]", a);
       if (a[2] == 's')
-        o.score_threshold = (float)v;
+        o.score_threshold = (float)v; /* --score, --score-thresh */
       else
         o.iou_threshold = v;
     } else if (!strcmp(a, "--no-exif")) {
@@ -134,6 +178,8 @@ static int run(int argc, char **argv) {
     return pv_cli_usage("detect", "missing IMAGE");
   if (out && n_images > 1)
     return pv_cli_usage("detect", "-o takes one image; use --output-dir");
+  if (labels_path && load_labels(labels_path))
+    return pv_cli_fail("detect", "--labels");
   o.device = device;
   pv_detector *d = pv_detector_create(model, &o);
   if (!d)
@@ -173,14 +219,18 @@ static int run(int argc, char **argv) {
     if (json) {
       printf("%s{\"image\":", k ? "," : "");
       pv_cli_json_str(stdout, images[k]);
-      printf(",\"device\":");
+      printf(",\"width\":%lld,\"height\":%lld,\"device\":",
+             (long long)pv_tensor_dim(img, 2),
+             (long long)pv_tensor_dim(img, 1));
       pv_cli_json_str(stdout, pv_detector_device_name(d));
       printf(",\"ms\":%.3f,\"detections\":[", ms);
       for (int i = 0; i < n; i++) {
-        printf("%s{\"label\":%d,\"name\":", i ? "," : "", det[i].label);
-        pv_cli_json_str(stdout, pv_detector_label_name(d, det[i].label));
-        printf(",\"score\":%.4f,\"box\":[%.1f,%.1f,%.1f,%.1f]}", det[i].score,
-               det[i].box[0], det[i].box[1], det[i].box[2], det[i].box[3]);
+        printf("%s{\"box\":[%.1f,%.1f,%.1f,%.1f],\"score\":%.4f,"
+               "\"class_id\":%d,\"label\":",
+               i ? "," : "", det[i].box[0], det[i].box[1], det[i].box[2],
+               det[i].box[3], det[i].score, det[i].label);
+        pv_cli_json_str(stdout, label_of(d, det[i].label));
+        printf("}");
       }
       printf("]}");
     } else {
@@ -188,8 +238,8 @@ static int run(int argc, char **argv) {
              pv_detector_device_name(d), ms, dst ? " -> " : "", dst ? dst : "");
       for (int i = 0; i < n; i++)
         printf("  %-14s %.3f  [%.0f, %.0f, %.0f, %.0f]\n",
-               pv_detector_label_name(d, det[i].label), det[i].score,
-               det[i].box[0], det[i].box[1], det[i].box[2], det[i].box[3]);
+               label_of(d, det[i].label), det[i].score, det[i].box[0],
+               det[i].box[1], det[i].box[2], det[i].box[3]);
     }
     free(det);
     pv_tensor_release(img);
@@ -197,6 +247,11 @@ static int run(int argc, char **argv) {
   if (json && rc == PV_EXIT_OK)
     printf("]\n");
   pv_detector_free(d);
+  for (int i = 0; i < g_n_labels; i++)
+    free(g_labels[i]);
+  free(g_labels);
+  g_labels = NULL;
+  g_n_labels = 0;
   return rc;
 }
 

@@ -2,7 +2,7 @@
 # The main job (`make demo`): real pretrained detectors on real photos, on
 # every device present. It lists the devices, runs YOLOX-Nano (COCO objects)
 # and UltraFace (faces) from ../shared/data on each device in strict
-# no-fallback mode, writes the annotated images to $BUILD/demo/<device>/
+# no-fallback mode, writes the annotated images to out/demo/<device>/
 # (vulkan:0 -> vulkan_0),
 # and prints a per-device table. It needs no network: only the shared data
 # and the packages scripts/install-deps.sh installs.
@@ -10,7 +10,7 @@ set -uo pipefail
 BUILD=${1:-build}
 PV=$BUILD/bin/polyvis
 DATA=${POLYVIS_TEST_DATA:-$(cd "$(dirname "$0")/.." && pwd)/../shared/data}
-OUT=$BUILD/demo
+OUT=${DEMO_OUT:-out/demo}
 export POLYVIS_CACHE_DIR=${POLYVIS_CACHE_DIR:-$HOME/.cache/polyvis/cache}
 
 echo "== polyvis devices"
@@ -55,7 +55,7 @@ for dev in $devices; do
     /usr/bin/python3 - "$dir/${model%.*}.json" "$model" >>"$rows" <<'EOF'
 import json, os, sys
 for r in json.load(open(sys.argv[1])):
-    dets = ", ".join("%s %.2f" % (d["name"], d["score"]) for d in r["detections"])
+    dets = ", ".join("%s %.2f" % (d["label"], d["score"]) for d in r["detections"])
     print("%s|%s|%s|%.1f|%s" % (r["device"], sys.argv[2],
                                 os.path.basename(r["image"]), r["ms"], dets))
 EOF
