@@ -13,7 +13,8 @@ static void help(FILE *f) {
       f,
       "usage: polyvis detect --model FILE.onnx IMAGE... [-o OUT.png | "
       "--output-dir DIR]\n"
-      "                      [--format yolox|ultraface] [--labels FILE] "
+      "                      [--format yolox|ultraface|blazeface] [--labels "
+      "FILE] "
       "[--json] [--device D]\n"
       "                      [--no-fallback] [--score-thresh T] "
       "[--iou-thresh T] [--no-exif]\n\n"
@@ -131,10 +132,10 @@ static int run(int argc, char **argv) {
     } else if (!strcmp(a, "--kind") || !strcmp(a, "--format")) {
       if (++i >= argc)
         return pv_cli_usage("detect", "%s needs yolox or ultraface", a);
-      if (!strcmp(argv[i], "blazeface") || !strcmp(argv[i], "ssd")) {
+      if (!strcmp(argv[i], "ssd")) {
         fprintf(stderr,
                 "polyvis detect: format '%s' is not supported yet "
-                "(yolox, ultraface)\n",
+                "(yolox, ultraface, blazeface)\n",
                 argv[i]);
         return PV_EXIT_ERROR;
       }
@@ -142,6 +143,8 @@ static int run(int argc, char **argv) {
         o.kind = PV_DETECTOR_YOLOX;
       else if (!strcmp(argv[i], "ultraface"))
         o.kind = PV_DETECTOR_ULTRAFACE;
+      else if (!strcmp(argv[i], "blazeface"))
+        o.kind = PV_DETECTOR_BLAZEFACE;
       else
         return pv_cli_usage("detect", "unknown kind '%s'", argv[i]);
     } else if (!strcmp(a, "--labels")) {

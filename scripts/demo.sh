@@ -31,6 +31,7 @@ fi
 jobs=(
   "yolox_nano.onnx|darknet/dog.jpg darknet/person.jpg darknet/horses.jpg"
   "ultraface-version-RFB-320.onnx|skimage/astronaut.png torchvision/grace_hopper_517x606.jpg"
+  "blazeface_front_128x128.onnx|skimage/astronaut.png torchvision/grace_hopper_517x606.jpg"
   # the original PyTorch checkpoint in the RFB-320 graph built in C
   "ultraface-version-RFB-320.pth|torchvision/grace_hopper_517x606.jpg"
 )

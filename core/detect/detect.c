@@ -21,6 +21,7 @@ struct pv_detector {
   int64_t in_h, in_w;        /* model input size */
   int decode_priors;         /* UltraFace without in-graph decoding */
   int out_scores, out_boxes; /* UltraFace output order */
+  int bf_out[4];             /* BlazeFace: scores 512, 384; boxes 512, 384 */
   float score_thr;
   double iou_thr;
   int max_det;
@@ -129,13 +130,37 @@ pv_detector *pv_detector_create(const char *path,
   if (d->kind == PV_DETECTOR_AUTO)
     d->kind = n_out == 2   ? PV_DETECTOR_ULTRAFACE
               : n_out == 1 ? PV_DETECTOR_YOLOX
+              : n_out == 4 ? PV_DETECTOR_BLAZEFACE
                            : PV_DETECTOR_AUTO;
-  if (d->kind != PV_DETECTOR_YOLOX && d->kind != PV_DETECTOR_ULTRAFACE) {
+  if (d->kind != PV_DETECTOR_YOLOX && d->kind != PV_DETECTOR_ULTRAFACE &&
+      d->kind != PV_DETECTOR_BLAZEFACE) {
     pv_set_error(PV_ERR_UNSUPPORTED,
-                 "detector: %s: not a YOLOX or UltraFace model (%d outputs); "
+                 "detector: %s: not a YOLOX, UltraFace or BlazeFace model (%d "
+                 "outputs); "
                  "pass the kind explicitly",
                  path, n_out);
     goto fail;
+  }
+  if (d->kind == PV_DETECTOR_BLAZEFACE) { /* NHWC [1, 128, 128, 3] */
+    int64_t side = in.shape[1] > 0 ? in.shape[1] : 128;
+    in.shape[2] = in.shape[3] = side;
+    if (n_out != 4) {
+      pv_set_error(PV_ERR_UNSUPPORTED,
+                   "detector: %s: BlazeFace needs 4 outputs (scores and "
+                   "regressors at 512 and 384 anchors)",
+                   path);
+      goto fail;
+    }
+    for (int i = 0; i < 4; i++) {
+      pv_tensor_desc od;
+      if (pv_onnx_model_output_desc(m, i, &od) || od.ndim != 3) {
+        pv_set_error(PV_ERR_UNSUPPORTED,
+                     "detector: %s: output %d is not [1, N, K]", path, i);
+        goto fail;
+      }
+      int slot = (od.shape[2] == 1 ? 0 : 2) + (od.shape[1] == 384 ? 1 : 0);
+      d->bf_out[slot] = i;
+    }
   }
   d->in_h = in.shape[2] > 0                ? in.shape[2]
             : d->kind == PV_DETECTOR_YOLOX ? 416
@@ -166,7 +191,7 @@ pv_detector *pv_detector_create(const char *path,
   pv_onnx_input_shape pin = {
       pv_onnx_model_input_name(m, 0), 4, {1, 3, d->in_h, d->in_w}};
   io.input_shapes = &pin;
-  io.n_input_shapes = 1;
+  io.n_input_shapes = d->kind == PV_DETECTOR_BLAZEFACE ? 0 : 1; /* static */
   if (pv_onnx_import_model(m, &io, &g, NULL))
     goto fail;
   pv_compile_options co = pv_compile_options_default();
@@ -205,7 +230,7 @@ const char *pv_detector_device_name(const pv_detector *d) {
 const char *pv_detector_label_name(const pv_detector *d, int label) {
   if (!d)
     return NULL;
-  if (d->kind == PV_DETECTOR_ULTRAFACE)
+  if (d->kind == PV_DETECTOR_ULTRAFACE || d->kind == PV_DETECTOR_BLAZEFACE)
     return label == 0 ? "face" : NULL;
   return pv_categories_name(PV_CATEGORIES_COCO80, label);
 }
@@ -512,12 +537,111 @@ static int run_ultraface(pv_detector *d, const pv_tensor *img,
   return rc;
 }
 
+/* MediaPipe's SSD anchors for the short-range front model: strides 8, 16,
+ * 16, 16 (layers of one stride merged), two anchors per layer and cell
+ * (aspect 1 and the interpolated scale), fixed unit size, offset 0.5. */
+static int64_t blazeface_anchors(int64_t in, float *anc, int64_t cap) {
+  static const int strides[4] = {8, 16, 16, 16};
+  int64_t n = 0;
+  for (int l = 0; l < 4;) {
+    int per = 0, l2 = l;
+    while (l2 < 4 && strides[l2] == strides[l]) {
+      per += 2;
+      l2++;
+    }
+    int64_t f = (in + strides[l] - 1) / strides[l];
+    for (int64_t y = 0; y < f; y++)
+      for (int64_t x = 0; x < f; x++)
+        for (int a = 0; a < per; a++) {
+          if (n >= cap)
+            return -1;
+          anc[2 * n] = ((float)x + 0.5f) / (float)f;
+          anc[2 * n + 1] = ((float)y + 0.5f) / (float)f;
+          n++;
+        }
+    l = l2;
+  }
+  return n;
+}
+
+static int run_blazeface(pv_detector *d, const pv_tensor *img,
+                         pv_detection **out, int *n_out) {
+  int64_t H = pv_tensor_dim(img, 1), W = pv_tensor_dim(img, 2);
+  pv_tensor *rs = rgb_resized(img, d->in_h, d->in_w);
+  if (!rs)
+    return pv_last_status();
+  int64_t xs[4] = {1, d->in_h, d->in_w, 3}, hw = d->in_h * d->in_w;
+  pv_tensor *x = pv_tensor_create(PV_F32, 4, xs);
+  if (!x) {
+    pv_tensor_release(rs);
+    return pv_last_status();
+  }
+  float *xd = pv_tensor_data(x);
+  for (int c = 0; c < 3; c++) { /* NHWC, RGB in [-1, 1] */
+    const float *src = plane(rs, c);
+    for (int64_t i = 0; i < hw; i++) {
+      float v = nearbyintf(src[i]);
+      v = v < 0 ? 0 : v > 255 ? 255 : v;
+      xd[i * 3 + c] = v / 127.5f - 1.0f;
+    }
+  }
+  pv_tensor_release(rs);
+  pv_tensor *y[4];
+  int rc = run_graph(d, x, 4, y);
+  pv_tensor_release(x);
+  float anc[2 * 1024];
+  int64_t na = blazeface_anchors(d->in_w, anc, 1024);
+  pv_detection *cand = NULL;
+  int64_t m = 0;
+  if (!rc && (na != pv_tensor_dim(y[d->bf_out[0]], 1) +
+                        pv_tensor_dim(y[d->bf_out[1]], 1) ||
+              pv_tensor_dim(y[d->bf_out[2]], 2) < 4))
+    rc = pv_set_error(PV_ERR_SHAPE,
+                      "detector: BlazeFace outputs do not match the %lld "
+                      "anchors of a %lldx%lld input",
+                      (long long)na, (long long)d->in_w, (long long)d->in_h);
+  if (!rc && !(cand = malloc(sizeof *cand * (size_t)(na + 1))))
+    rc = pv_set_error(PV_ERR_NOMEM, "detector: out of memory");
+  for (int part = 0, base = 0; !rc && part < 2; part++) {
+    const pv_tensor *sc = y[d->bf_out[part]], *rg = y[d->bf_out[2 + part]];
+    int64_t n = pv_tensor_dim(sc, 1), k = pv_tensor_dim(rg, 2);
+    for (int64_t i = 0; i < n; i++) {
+      float logit = ((const float *)pv_tensor_data(sc))[i];
+      logit = logit < -100 ? -100 : logit > 100 ? 100 : logit;
+      float score = 1.0f / (1.0f + expf(-logit));
+      if (!(score >= d->score_thr))
+        continue;
+      const float *r = (const float *)pv_tensor_data(rg) + i * k;
+      const float *a = anc + 2 * (base + i);
+      float s = (float)d->in_w;
+      float cx = r[0] / s + a[0], cy = r[1] / s + a[1];
+      float w = r[2] / s, h = r[3] / s;
+      pv_detection *dd = &cand[m++];
+      dd->box[0] = (cx - w / 2) * (float)W;
+      dd->box[1] = (cy - h / 2) * (float)H;
+      dd->box[2] = (cx + w / 2) * (float)W;
+      dd->box[3] = (cy + h / 2) * (float)H;
+      dd->score = score;
+      dd->label = 0;
+    }
+    base += (int)n;
+  }
+  if (!rc)
+    rc = finish(d, cand, m, out, n_out);
+  free(cand);
+  for (int i = 0; i < 4; i++)
+    pv_tensor_release(y[i]);
+  return rc;
+}
+
 int pv_detector_run(pv_detector *d, const pv_tensor *image, pv_detection **dets,
                     int *n) {
   if (!d || !image || !dets || !n)
     return pv_set_error(PV_ERR_INVALID_ARG, "detector_run: NULL argument");
   *dets = NULL;
   *n = 0;
+  if (d->kind == PV_DETECTOR_BLAZEFACE)
+    return run_blazeface(d, image, dets, n);
   return d->kind == PV_DETECTOR_YOLOX ? run_yolox(d, image, dets, n)
                                       : run_ultraface(d, image, dets, n);
 }

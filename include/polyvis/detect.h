@@ -15,6 +15,10 @@
  *     (px - 127) / 128; boxes either decoded in the graph (the published
  *     `.onnx`) or raw regressions decoded here with the model's SSD priors
  *     (`_without_postprocessing.onnx`).
+ *   - BlazeFace (MediaPipe short-range front model, 128x128 NHWC): resize to
+ *     128x128, RGB in [-1, 1]; the 896 SSD anchors of MediaPipe's
+ *     calculator (strides 8/16/16/16, fixed size, offset 0.5) decode the
+ *     16-value regressors; score = sigmoid(logit clamped to +-100).
  */
 #ifndef POLYVIS_DETECT_H
 #define POLYVIS_DETECT_H
@@ -30,7 +34,8 @@ typedef struct pv_detector pv_detector;
 typedef enum pv_detector_kind {
   PV_DETECTOR_AUTO = 0, /* from the model's inputs and outputs */
   PV_DETECTOR_YOLOX = 1,
-  PV_DETECTOR_ULTRAFACE = 2
+  PV_DETECTOR_ULTRAFACE = 2,
+  PV_DETECTOR_BLAZEFACE = 3
 } pv_detector_kind;
 
 typedef struct pv_detector_options {
@@ -39,11 +44,11 @@ typedef struct pv_detector_options {
   const char *device; /* NULL: auto (POLYVIS_DEVICE) */
   int fallback;       /* -1: POLYVIS_FALLBACK; 0 strict; 1 allow CPU ops */
   /* Detections below this score are dropped before NMS; < 0: the family's
-   * default (YOLOX 0.3, UltraFace 0.7, as their demos). */
+   * default (YOLOX 0.3, UltraFace 0.7, BlazeFace 0.75, as their demos). */
   float score_threshold;
   /* IoU above which NMS suppresses a box; < 0: the family's default
-   * (YOLOX 0.45 per class, UltraFace 0.3). A double, as torchvision
-   * compares IoUs with it. */
+   * (YOLOX 0.45 per class, UltraFace and BlazeFace 0.3). A double, as
+   * torchvision compares IoUs with it. */
   double iou_threshold;
   int max_detections; /* 0: no limit */
 } pv_detector_options;

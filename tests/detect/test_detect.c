@@ -139,6 +139,37 @@ static void ultraface(const char *image, float x0, float y0, float x1,
   free(b);
 }
 
+static float iou(const float *a, const float *b) {
+  float w = fminf(a[2], b[2]) - fmaxf(a[0], b[0]);
+  float h = fminf(a[3], b[3]) - fmaxf(a[1], b[1]);
+  float in = (w > 0 ? w : 0) * (h > 0 ? h : 0);
+  return in /
+         ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - in);
+}
+
+/* BlazeFace (MediaPipe anchors) finds the same face as UltraFace's known
+ * box (its boxes are tighter: no forehead), and a GPU the CPU's. */
+static void blazeface(const char *image, float x0, float y0, float x1,
+                      float y1) {
+  pv_detection *a = NULL;
+  int n = detect("models/blazeface_front_128x128.onnx", image, g_dev, &a);
+  if (n < 0)
+    return;
+  CHECK_EQ_INT(n, 1);
+  float ref[4] = {x0, y0, x1, y1};
+  if (n == 1) {
+    CHECK(a[0].score > 0.75f);
+    CHECK(iou(a[0].box, ref) > 0.6f);
+  }
+  if (strcmp(g_dev, "cpu") && n == 1) {
+    pv_detection *c = NULL;
+    int m = detect("models/blazeface_front_128x128.onnx", image, "cpu", &c);
+    CHECK(m == 1 && rel_diff(a, c, 1) <= 1e-4);
+    free(c);
+  }
+  free(a);
+}
+
 static void errors(void) {
   CHECK(pv_detector_create("/nonexistent/model.onnx", NULL) == NULL);
   CHECK(strstr(pv_last_error(), "/nonexistent/model.onnx") != NULL);
@@ -167,5 +198,7 @@ int main(int argc, char **argv) {
   yolox();
   ultraface("images/skimage/astronaut.png", 180, 62, 268, 174);
   ultraface("images/torchvision/grace_hopper_517x606.jpg", 174, 122, 363, 337);
+  blazeface("images/skimage/astronaut.png", 180, 62, 268, 174);
+  blazeface("images/torchvision/grace_hopper_517x606.jpg", 174, 122, 363, 337);
   return pv_test_finish("test_detect");
 }
