@@ -37,12 +37,26 @@ done
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#PKGS[@]} packages present"
-  exit 0
+else
+  echo "install-deps: installing ${missing[*]}"
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-echo "install-deps: installing ${missing[*]}"
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# ONNX Runtime, the reference runtime of the ONNX parity test and a peer in
+# the benchmarks: onnxruntime-node at the version pinned in
+# bench/models/package-lock.json, from the npm registry with the machine's
+# Node.js. Without node or the registry those tests skip, so this is not
+# fatal. (ONNXRUNTIME_NODE_INSTALL_CUDA=skip: its install script would try
+# to download CUDA libraries.)
+here=$(cd "$(dirname "$0")/.." && pwd)
+if command -v npm >/dev/null 2>&1 &&
+  [ ! -d "$here/bench/models/node_modules/onnxruntime-node" ]; then
+  (cd "$here/bench/models" &&
+    ONNXRUNTIME_NODE_INSTALL_CUDA=skip npm ci --no-audit --no-fund >/dev/null 2>&1) &&
+    echo "install-deps: onnxruntime-node installed (bench/models)" ||
+    echo "install-deps: npm ci in bench/models failed; ONNX Runtime tests will skip"
+fi
