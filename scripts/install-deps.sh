@@ -23,6 +23,8 @@ PKGS=(
   python3-torchvision python3-numpy python3-pil
   # image I/O benchmark peer
   python3-opencv
+  # the font the ONNX real-model tests render digits and words with
+  fonts-dejavu-core
   # ONNX loader: backend test suites (node/, pytorch-*/, simple/) and the
   # onnx Python package that writes the external-data test model
   libonnx-testdata python3-onnx
