@@ -9,7 +9,7 @@ for b in "$BUILD"/bin/bench_*; do
   name=$(basename "$b")
   # drivers that a run.sh calls with arguments (and includes in its JSON)
   case "$name" in
-  bench_model_latency | bench_vulkan | bench_opencl) continue ;;
+  bench_vulkan | bench_opencl) continue ;;
   esac
   echo "== $name"
   "$b" | tee "out/bench/$name.json"

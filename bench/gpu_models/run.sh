@@ -12,7 +12,7 @@ ITERS=${ITERS:-5}
 MODELS=${MODELS:-resnet18 mobilenet_v2 resnet50 efficientnet_b0}
 DEVICES=${DEVICES:-cpu vulkan:0 opencl:0}
 OUT=${OUT:-out/bench/gpu_models.json}
-BIN=$BUILD/bin/bench_model_latency
+PV=$BUILD/bin/polyvis
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 mkdir -p out/bench
@@ -23,7 +23,8 @@ for m in $MODELS; do
     precs="fp32"
     [ "$dev" = vulkan:0 ] && precs="fp32 fp16"
     for p in $precs; do
-      r=$(POLYVIS_PRECISION=$p "$BIN" "$m" "$dev" --iters "$ITERS" 2>/dev/null) && rows+=("$r")
+      r=$("$PV" bench --model "$m" --device "$dev" --precision "$p" --no-fallback \
+        --iters "$ITERS" --warmup 1 --json 2>/dev/null) && rows+=("$r")
     done
   done
   # OpenCV prints OpenCL build logs on stdout: keep the JSON line only.

@@ -26,7 +26,7 @@ for m in $MODELS; do
     rows+=("$t")
     onnx=$(echo "$t" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin).get("onnx",""))' 2>/dev/null)
     pth=$(echo "$t" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin).get("pth",""))' 2>/dev/null)
-    o=$(cd "$here" && node ort_peer.js "$onnx" "$b" "$ITERS" 2>/dev/null | tail -1)
+    o=$(node "$here/../onnx/ort_peer.js" "$onnx" "$ITERS" 2>/dev/null | tail -1)
     [ -n "$o" ] || o='{"peer":"onnxruntime","error":"node or onnxruntime-node missing"}'
     rows+=("$(printf '%s' "$o" | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); d.update(model=sys.argv[1], batch=int(sys.argv[2])); print(json.dumps(d))' "$m" "$b")")
     for dev in $devices; do

@@ -1,6 +1,7 @@
-// bench/onnx peer: ONNX Runtime CPU latency of an ONNX model on its fixed
-// input shape. Uses bench/models' pinned onnxruntime-node.
-// usage: node ort_peer.js MODEL.onnx ITERS
+// The ONNX Runtime peer of bench/onnx and bench/models: CPU latency of an
+// ONNX model on its fixed input shape (or D0,D1,... when it is dynamic),
+// with bench/models' pinned onnxruntime-node.
+// usage: node ort_peer.js MODEL.onnx ITERS [D0,D1,...]
 const path = require('path');
 const ort = require(path.join(__dirname, '../models/node_modules/onnxruntime-node'));
 (async () => {
@@ -19,5 +20,7 @@ const ort = require(path.join(__dirname, '../models/node_modules/onnxruntime-nod
     if (k) ts.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
   ts.sort((a, b) => a - b);
-  console.log(JSON.stringify({model: path.basename(file), peer: 'onnxruntime', median_ms: +ts[ts.length >> 1].toFixed(3)}));
+  console.log(JSON.stringify({model: path.basename(file), peer: 'onnxruntime',
+                              version: require(path.join(__dirname, '../models/node_modules/onnxruntime-node/package.json')).version,
+                              median_ms: +ts[ts.length >> 1].toFixed(3)}));
 })().catch(e => console.log(JSON.stringify({model: path.basename(process.argv[2]), peer: 'onnxruntime', error: String(e)})));
