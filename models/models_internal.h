@@ -117,6 +117,7 @@ int pv__build_densenet(pv__mb *b, pv_value x, pv_value *out);
 int pv__build_shufflenet_v2(pv__mb *b, pv_value x, pv_value *out);
 int pv__build_mnasnet(pv__mb *b, pv_value x, pv_value *out);
 int pv__build_efficientnet(pv__mb *b, pv_value x, pv_value *out);
+int pv__build_efficientnet_v2(pv__mb *b, pv_value x, pv_value *out);
 int pv__build_googlenet(pv__mb *b, pv_value x, pv_value *out);
 int pv__build_convnext(pv__mb *b, pv_value x, pv_value *out);
 int pv__build_vit(pv__mb *b, pv_value x, pv_value *out);

@@ -7,6 +7,9 @@ some), a seeded input and torch's logits.
 
 usage: gen_zoo_goldens.py OUTDIR [--full] [MODEL ...]
 Writes OUTDIR/manifest.txt: `name H W weights.pth input.npy logits.npy`.
+With --full, each variant runs at its native size (the crop size of its
+default weights; ViT at its fixed 224) and MODEL names select a chunk, so
+the full set can be split over several processes / CTest tests.
 """
 import os
 import sys
@@ -25,7 +28,7 @@ CI = [
     ("densenet121", 64), ("shufflenet_v2_x1_0", 64), ("mnasnet1_0", 64),
     ("efficientnet_b0", 64), ("googlenet", 64), ("convnext_tiny", 64),
     ("vit_b_32", 224), ("regnet_y_400mf", 64), ("regnet_x_400mf", 64),
-    ("inception_v3", 96),
+    ("inception_v3", 96), ("efficientnet_v2_s", 64),
 ]
 LEGACY = {"resnet18", "mobilenet_v2"}  # saved with the pre-1.6 format
 
@@ -45,6 +48,17 @@ def perturb(model, seed):
                 t.add_(0.2 * scale * torch.randn(t.shape, generator=g))
 
 
+def native_size(name):
+    """The crop size of the default weights (the size the model is used at)."""
+    if name.startswith("vit_"):
+        return 224  # weights=None builds image_size=224; SWAG sizes need other weights
+    try:
+        w = torchvision.models.get_model_weights(name).DEFAULT
+        return int(w.transforms().crop_size[0])
+    except Exception:  # noqa: BLE001
+        return 224
+
+
 def main():
     out = sys.argv[1]
     full = "--full" in sys.argv
@@ -52,7 +66,8 @@ def main():
     os.makedirs(out, exist_ok=True)
     cases = CI
     if full:
-        cases = [(n, 224) for n in torchvision.models.list_models(module=torchvision.models)]
+        cases = [(n, native_size(n))
+                 for n in torchvision.models.list_models(module=torchvision.models)]
     if only:
         cases = [c for c in cases if c[0] in only] or [(n, 64) for n in only]
     torch.set_num_threads(2)
