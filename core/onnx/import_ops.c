@@ -82,10 +82,11 @@ static int spatial2(pv__imp *I, const char *name, int64_t *v, int64_t def) {
 
 /* --- conv ---------------------------------------------------------------- */
 
-static int h_conv(pv__imp *I, bool transpose) {
+int pv__h_conv_ex(pv__imp *I, bool transpose, int xi, int wi,
+                  const pv_value *ins, int n_ins, pv_value *yout) {
   pv_tensor_desc x, w;
   int rc;
-  if ((rc = pv__imp_desc(I, 0, &x)) || (rc = pv__imp_desc(I, 1, &w)))
+  if ((rc = pv__imp_desc(I, xi, &x)) || (rc = pv__imp_desc(I, wi, &w)))
     return rc;
   bool lift = x.ndim == 3 && w.ndim == 3;
   if (!lift && (x.ndim != 4 || w.ndim != 4))
@@ -172,13 +173,16 @@ static int h_conv(pv__imp *I, bool transpose) {
       c->output_padding[i] = (int32_t)op[i];
   }
   pv_value in[3];
-  int n = pv__imp_has(I, 2) ? 3 : 2;
+  int n = ins ? n_ins : pv__imp_has(I, 2) ? 3 : 2;
   for (int i = 0; i < n; i++)
-    if ((rc = pv__imp_in(I, i, &in[i])))
+    if (ins)
+      in[i] = ins[i];
+    else if ((rc = pv__imp_in(I, i, &in[i])))
       return rc;
   pv_op op = transpose ? PV_OP_CONV_TRANSPOSE2D : PV_OP_CONV2D;
   if (!lift)
-    return pv__imp_node1(I, op, n, in, &a);
+    return yout ? pv__imp_node(I, op, n, in, &a, 1, yout)
+                : pv__imp_node1(I, op, n, in, &a);
   pv_value y;
   pv_tensor_desc yd;
   if ((rc = reshape(I, in[0], 4, x.shape, &in[0])) ||
@@ -189,7 +193,15 @@ static int h_conv(pv__imp *I, bool transpose) {
   yd.shape[2] = yd.shape[3];
   if ((rc = reshape(I, y, 3, yd.shape, &y)))
     return rc;
+  if (yout) {
+    *yout = y;
+    return 0;
+  }
   return pv__imp_bind(I, 0, y);
+}
+
+static int h_conv(pv__imp *I, bool transpose) {
+  return pv__h_conv_ex(I, transpose, 0, 1, NULL, 0, NULL);
 }
 
 static int h_batchnorm(pv__imp *I) {
@@ -767,20 +779,10 @@ static int h_resize(pv__imp *I, bool upsample) {
 
 /* --- dispatch ------------------------------------------------------------- */
 
-static const char *const k_int8_ops[] = {"QuantizeLinear",
-                                         "DequantizeLinear",
-                                         "QLinearConv",
-                                         "QLinearMatMul",
-                                         "QLinearAdd",
-                                         "QLinearMul",
-                                         "QLinearGlobalAveragePool",
-                                         "QLinearAveragePool",
-                                         "QLinearConcat",
-                                         "QLinearSigmoid",
-                                         "QLinearLeakyRelu",
-                                         "ConvInteger",
-                                         "MatMulInteger",
-                                         "DynamicQuantizeLinear"};
+static const char *const k_int8_ops[] = {
+    "QLinearAveragePool",   "QLinearConcat", "QLinearSigmoid",
+    "QLinearLeakyRelu",     "ConvInteger",   "MatMulInteger",
+    "DynamicQuantizeLinear"};
 
 int pv__imp_dispatch(pv__imp *I, bool std) {
   const char *op = NODE->op_type;
@@ -943,6 +945,9 @@ int pv__imp_dispatch(pv__imp *I, bool std) {
       return FAIL(I, PV_ERR_UNSUPPORTED,
                   "the shape input must be constant (pin input shapes)");
   }
+  int qrc = pv__imp_quant_dispatch(I, std);
+  if (qrc != 1)
+    return qrc;
   const char *dom = NODE->domain[0] ? NODE->domain : "ai.onnx";
   for (size_t i = 0; i < PV__ARRAY_LEN(k_int8_ops); i++)
     if (IS(k_int8_ops[i]))
