@@ -86,6 +86,7 @@ static const pv__arch k_archs[] = {
     {"swin_v2_t", pv__build_swin, "head.weight"},
     {"swin_v2_s", pv__build_swin, "head.weight"},
     {"swin_v2_b", pv__build_swin, "head.weight"},
+    {"maxvit_t", pv__build_maxvit, "classifier.5.weight"},
 };
 
 int pv_model_count(void) { return (int)(sizeof k_archs / sizeof k_archs[0]); }
@@ -336,8 +337,10 @@ static int build(pv_model *m) {
   if (!strncmp(m->arch->name, "vit_", 4)) { /* the positional embedding fixes H, W */
     int64_t s = m->opts.image_size > 0 ? m->opts.image_size : 224;
     shape[2] = shape[3] = s;
-  } else if (!strncmp(m->arch->name, "swin_", 5)) {
-    /* window padding, shifts and masks are built for one feature map size */
+  } else if (!strncmp(m->arch->name, "swin_", 5) ||
+             !strcmp(m->arch->name, "maxvit_t")) {
+    /* window padding, shifts, masks and partitions are built for one
+       feature map size */
     int64_t s = m->opts.image_size > 0 ? m->opts.image_size
                 : !strncmp(m->arch->name, "swin_v2", 7) ? 256
                                                         : 224;

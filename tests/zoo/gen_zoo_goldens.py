@@ -29,7 +29,7 @@ CI = [
     ("efficientnet_b0", 64), ("googlenet", 64), ("convnext_tiny", 64),
     ("vit_b_32", 224), ("regnet_y_400mf", 64), ("regnet_x_400mf", 64),
     ("inception_v3", 96), ("efficientnet_v2_s", 64),
-    ("swin_t", 64), ("swin_v2_t", 64),
+    ("swin_t", 64), ("swin_v2_t", 64), ("maxvit_t", 224),
 ]
 LEGACY = {"resnet18", "mobilenet_v2"}  # saved with the pre-1.6 format
 
