@@ -6,6 +6,7 @@ degenerate), saved with torch.save (zip format, and the legacy format for
 some), a seeded input and torch's logits.
 
 usage: gen_zoo_goldens.py OUTDIR [--full] [MODEL ...]
+       gen_zoo_goldens.py --list-full   (prints `name size` per variant)
 Writes OUTDIR/manifest.txt: `name H W weights.pth input.npy logits.npy`.
 With --full, each variant runs at its native size (the crop size of its
 default weights; ViT at its fixed 224) and MODEL names select a chunk, so
@@ -61,6 +62,10 @@ def native_size(name):
 
 
 def main():
+    if sys.argv[1:2] == ["--list-full"]:
+        for n in torchvision.models.list_models(module=torchvision.models):
+            print(n, native_size(n))
+        return
     out = sys.argv[1]
     full = "--full" in sys.argv
     only = [a for a in sys.argv[2:] if not a.startswith("--")]
