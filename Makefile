@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 FUZZ_SECONDS ?= 600
 
-.PHONY: all deps build demo test test-full asan tsan fuzz bench clean format
+.PHONY: all deps build demo test test-full parity-full asan tsan fuzz bench clean format
 
 all: build
 
@@ -26,6 +26,11 @@ test: build
 
 test-full: build
 	POLYVIS_TEST_FULL=1 ./scripts/test.sh $(BUILD)
+
+# Zoo parity of every torchvision variant at native size on every device;
+# writes docs/parity.md (MODELS=..., DEVICES=... restrict it).
+parity-full: build
+	./scripts/parity-full.sh $(BUILD)
 
 fuzz: deps
 	FUZZ_SECONDS=$(FUZZ_SECONDS) ./scripts/fuzz.sh

@@ -121,6 +121,8 @@ int pv__build_efficientnet_v2(pv__mb *b, pv_value x, pv_value *out);
 int pv__build_googlenet(pv__mb *b, pv_value x, pv_value *out);
 int pv__build_convnext(pv__mb *b, pv_value x, pv_value *out);
 int pv__build_vit(pv__mb *b, pv_value x, pv_value *out);
+int pv__build_swin(pv__mb *b, pv_value x, pv_value *out);
+int pv__build_maxvit(pv__mb *b, pv_value x, pv_value *out);
 int pv__build_regnet(pv__mb *b, pv_value x, pv_value *out);
 int pv__build_inception_v3(pv__mb *b, pv_value x, pv_value *out);
 pv_value pv__transform_input(pv__mb *b, pv_value x);

@@ -82,6 +82,13 @@ static const pv__arch k_archs[] = {
     {"vit_l_16", pv__build_vit, "heads.head.weight"},
     {"vit_l_32", pv__build_vit, "heads.head.weight"},
     {"vit_h_14", pv__build_vit, "heads.head.weight"},
+    {"swin_t", pv__build_swin, "head.weight"},
+    {"swin_s", pv__build_swin, "head.weight"},
+    {"swin_b", pv__build_swin, "head.weight"},
+    {"swin_v2_t", pv__build_swin, "head.weight"},
+    {"swin_v2_s", pv__build_swin, "head.weight"},
+    {"swin_v2_b", pv__build_swin, "head.weight"},
+    {"maxvit_t", pv__build_maxvit, "classifier.5.weight"},
 };
 
 int pv_model_count(void) { return (int)(sizeof k_archs / sizeof k_archs[0]); }
@@ -349,6 +356,14 @@ static int build(pv_model *m) {
   int64_t shape[4] = {-1, 3, -1, -1};
   if (!strncmp(m->arch->name, "vit_", 4)) { /* the positional embedding fixes H, W */
     int64_t s = m->opts.image_size > 0 ? m->opts.image_size : 224;
+    shape[2] = shape[3] = s;
+  } else if (!strncmp(m->arch->name, "swin_", 5) ||
+             !strcmp(m->arch->name, "maxvit_t")) {
+    /* window padding, shifts, masks and partitions are built for one
+       feature map size */
+    int64_t s = m->opts.image_size > 0 ? m->opts.image_size
+                : !strncmp(m->arch->name, "swin_v2", 7) ? 256
+                                                        : 224;
     shape[2] = shape[3] = s;
   }
   pv_value x = pv_graph_input(b.g, "input", PV_F32, 4, shape);

@@ -73,7 +73,9 @@ typedef struct pv_model_options {
   int num_classes;     /* 0: from the weights' classifier, else 1000 */
   int transform_input; /* googlenet/inception_v3: -1 auto (on for official
                           checkpoints), 0 off, 1 on */
-  int64_t image_size;  /* vit: input size the positional embedding fits */
+  int64_t image_size;  /* vit: input size the positional embedding fits;
+                          swin: the fixed input size the windows, shifts
+                          and masks are built for (0: 224, v2 256) */
 } pv_model_options;
 
 /* Defaults: num_classes from the weights, transform_input auto. */

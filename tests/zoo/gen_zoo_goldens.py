@@ -6,6 +6,7 @@ degenerate), saved with torch.save (zip format, and the legacy format for
 some), a seeded input and torch's logits.
 
 usage: gen_zoo_goldens.py OUTDIR [--full] [MODEL ...]
+       gen_zoo_goldens.py --list-full   (prints `name size` per variant)
 Writes OUTDIR/manifest.txt: `name H W weights.pth input.npy logits.npy`.
 With --full, each variant runs at its native size (the crop size of its
 default weights; ViT at its fixed 224) and MODEL names select a chunk, so
@@ -29,6 +30,7 @@ CI = [
     ("efficientnet_b0", 64), ("googlenet", 64), ("convnext_tiny", 64),
     ("vit_b_32", 224), ("regnet_y_400mf", 64), ("regnet_x_400mf", 64),
     ("inception_v3", 96), ("efficientnet_v2_s", 64),
+    ("swin_t", 64), ("swin_v2_t", 64), ("maxvit_t", 224),
 ]
 LEGACY = {"resnet18", "mobilenet_v2"}  # saved with the pre-1.6 format
 
@@ -60,6 +62,10 @@ def native_size(name):
 
 
 def main():
+    if sys.argv[1:2] == ["--list-full"]:
+        for n in torchvision.models.list_models(module=torchvision.models):
+            print(n, native_size(n))
+        return
     out = sys.argv[1]
     full = "--full" in sys.argv
     only = [a for a in sys.argv[2:] if not a.startswith("--")]

@@ -40,9 +40,13 @@ int main(int argc, char **argv) {
     return pv_test_finish("test_zoo_parity");
   char name[64], wp[512], xp[512], yp[512];
   int h, w, n_cases = 0;
-  while (fscanf(f, "%63s %d %d %511s %511s %511s", name, &h, &w, wp, xp, yp) == 6) {
+  while (fscanf(f, "%63s %d %d %511s %511s %511s", name, &h, &w, wp, xp, yp) ==
+         6) {
     n_cases++;
-    pv_model *m = pv_model_create(name, NULL);
+    pv_model_options mo = pv_model_options_default();
+    mo.image_size =
+        h; /* the fixed-size models (vit, swin) at the case's size */
+    pv_model *m = pv_model_create(name, &mo);
     CHECK(m != NULL);
     if (!m)
       continue;
