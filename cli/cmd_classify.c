@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include <math.h>
+#include <polyvis/hub.h>
 #include <polyvis/image.h>
 #include <polyvis/models.h>
 #include <polyvis/transforms.h>
@@ -36,22 +37,13 @@ static double now_ms(void) {
   return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
 }
 
-/* $POLYVIS_HOME/weights/<file> for the architecture's default weights. */
+/* Where `polyvis fetch` puts the architecture's default weights. */
 static int official_path(const char *model, char *buf, size_t n,
                          const pv_pretrained_info **info) {
   char spec[160];
   snprintf(spec, sizeof spec, "%s.DEFAULT", model);
   *info = pv_pretrained_find(spec);
-  if (!*info)
-    return -1;
-  const char *home = pv_get_option("POLYVIS_HOME");
-  const char *h = getenv("HOME");
-  if (home && *home)
-    snprintf(buf, n, "%s/weights/%s", home, (*info)->file);
-  else
-    snprintf(buf, n, "%s/.cache/polyvis/weights/%s", h && *h ? h : "/tmp",
-             (*info)->file);
-  return 0;
+  return *info ? pv_hub_weights_path(spec, NULL, buf, n) : -1;
 }
 
 typedef struct {
@@ -146,10 +138,12 @@ static int run(int argc, char **argv) {
     }
     if (stat(wbuf, &st) != 0) {
       free(images);
+      const char *slash = strrchr(info->url, '/'), *file = strrchr(wbuf, '/');
       fprintf(stderr,
               "polyvis classify: no weights for %s: run `polyvis fetch %s` "
-              "(or download %s) to %s, or pass --weights FILE\n",
-              model, model, info->url, wbuf);
+              "(or download %.*s/%s) to %s, or pass --weights FILE\n",
+              model, model, slash ? (int)(slash - info->url) : 0, info->url,
+              file ? file + 1 : wbuf, wbuf);
       return PV_EXIT_ERROR;
     }
     weights = wbuf;

@@ -10,6 +10,7 @@
 #include "draw.h"
 #include "error.h"
 #include "graph.h"
+#include "hub.h"
 #include "image.h"
 #include "models.h"
 #include "onnx.h"
