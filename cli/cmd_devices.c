@@ -85,5 +85,5 @@ static int run(int argc, char **argv) {
   return PV_EXIT_OK;
 }
 
-const pv_cli_command pv_cmd_devices = {"devices",
-                                       "list plugins and devices", run, help};
+const pv_cli_command pv_cmd_devices = {"devices", "list plugins and devices",
+                                       run, help};

@@ -27,13 +27,15 @@ int pv__build_alexnet(pv__mb *b, pv_value x, pv_value *out) {
 }
 
 /* 0 = max pool ("M" in torchvision's cfgs) */
-static const int k_vgg_a[] = {64, 0, 128, 0, 256, 256, 0, 512, 512, 0, 512, 512, 0, -1};
-static const int k_vgg_b[] = {64, 64, 0, 128, 128, 0, 256, 256, 0, 512, 512, 0,
-                              512, 512, 0, -1};
-static const int k_vgg_d[] = {64, 64, 0, 128, 128, 0, 256, 256, 256, 0, 512, 512,
-                              512, 0, 512, 512, 512, 0, -1};
-static const int k_vgg_e[] = {64, 64, 0, 128, 128, 0, 256, 256, 256, 256, 0, 512,
-                              512, 512, 512, 0, 512, 512, 512, 512, 0, -1};
+static const int k_vgg_a[] = {64,  0,   128, 0,   256, 256, 0,
+                              512, 512, 0,   512, 512, 0,   -1};
+static const int k_vgg_b[] = {64, 64,  0,   128, 128, 0,   256, 256,
+                              0,  512, 512, 0,   512, 512, 0,   -1};
+static const int k_vgg_d[] = {64,  64,  0,   128, 128, 0,   256, 256, 256, 0,
+                              512, 512, 512, 0,   512, 512, 512, 0,   -1};
+static const int k_vgg_e[] = {64,  64,  0,   128, 128, 0,   256, 256,
+                              256, 256, 0,   512, 512, 512, 512, 0,
+                              512, 512, 512, 512, 0,   -1};
 
 int pv__build_vgg(pv__mb *b, pv_value x, pv_value *out) {
   const char *v = b->variant;

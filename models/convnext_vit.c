@@ -109,7 +109,8 @@ int pv__build_vit(pv__mb *b, pv_value x, pv_value *out) {
     layers = 32, heads = 16, hidden = 1280, mlp = 5120;
   int64_t size = b->image_size > 0 ? b->image_size : 224;
   int64_t np = (size / patch) * (size / patch), seq = np + 1;
-  x = pv__mb_conv(b, x, "conv_proj", 3, hidden, patch, patch, patch, 0, 1, 1, 1);
+  x = pv__mb_conv(b, x, "conv_proj", 3, hidden, patch, patch, patch, 0, 1, 1,
+                  1);
   int64_t fs[3] = {-1, hidden, np};
   x = pv_transpose(b->g, pv_reshape(b->g, x, 3, fs), 1, 2); /* [N, np, E] */
   int64_t cs[3] = {1, 1, hidden};
@@ -118,8 +119,8 @@ int pv__build_vit(pv__mb *b, pv_value x, pv_value *out) {
   pv_value zero_row = pv_slice(b->g, x, 1, 0, 1, 1); /* [N,1,E] */
   int64_t zs[1] = {1};
   pv_tensor *zt = pv_tensor_create(PV_F32, 1, zs);
-  pv_value batch_cls =
-      pv_add(b->g, pv_mul(b->g, zero_row, pv_graph_constant(b->g, NULL, zt)), cls);
+  pv_value batch_cls = pv_add(
+      b->g, pv_mul(b->g, zero_row, pv_graph_constant(b->g, NULL, zt)), cls);
   pv_tensor_release(zt);
   pv_value both[2] = {batch_cls, x};
   x = pv_concat(b->g, 2, both, 1);

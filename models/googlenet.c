@@ -5,8 +5,8 @@
 #include <string.h>
 
 /* BasicConv2d: conv (no bias) + BatchNorm(eps 1e-3) + ReLU. */
-static pv_value basic(pv__mb *b, pv_value x, const char *path, int in,
-                      int out, int k, int stride, int pad) {
+static pv_value basic(pv__mb *b, pv_value x, const char *path, int in, int out,
+                      int k, int stride, int pad) {
   size_t l = pv__mb_push(b, "%s", path);
   x = pv__mb_conv(b, x, "conv", in, out, k, k, stride, pad, 1, 1, 0);
   x = pv_relu(b->g, pv__mb_bn(b, x, "bn", out, 1e-3f));
@@ -19,12 +19,12 @@ static pv_value inception(pv__mb *b, pv_value x, const char *name, int in,
   size_t l = pv__mb_push(b, "%s", name);
   pv_value br[4];
   br[0] = basic(b, x, "branch1", in, c1, 1, 1, 0);
-  br[1] = basic(b, basic(b, x, "branch2.0", in, c3r, 1, 1, 0), "branch2.1",
-                c3r, c3, 3, 1, 1);
-  br[2] = basic(b, basic(b, x, "branch3.0", in, c5r, 1, 1, 0), "branch3.1",
-                c5r, c5, 3, 1, 1);
-  br[3] = basic(b, pv__mb_max_pool(b, x, 3, 1, 1, 1), "branch4.1", in, pp, 1,
-                1, 0);
+  br[1] = basic(b, basic(b, x, "branch2.0", in, c3r, 1, 1, 0), "branch2.1", c3r,
+                c3, 3, 1, 1);
+  br[2] = basic(b, basic(b, x, "branch3.0", in, c5r, 1, 1, 0), "branch3.1", c5r,
+                c5, 3, 1, 1);
+  br[3] =
+      basic(b, pv__mb_max_pool(b, x, 3, 1, 1, 1), "branch4.1", in, pp, 1, 1, 0);
   pv__mb_pop(b, l);
   return pv_concat(b->g, 4, br, 1);
 }
@@ -35,7 +35,8 @@ pv_value pv__transform_input(pv__mb *b, pv_value x) {
   static const float mean[3] = {0.485f, 0.456f, 0.406f},
                      std[3] = {0.229f, 0.224f, 0.225f};
   int64_t s[4] = {1, 3, 1, 1};
-  pv_tensor *sc = pv_tensor_create(PV_F32, 4, s), *sh = pv_tensor_create(PV_F32, 4, s);
+  pv_tensor *sc = pv_tensor_create(PV_F32, 4, s),
+            *sh = pv_tensor_create(PV_F32, 4, s);
   if (!sc || !sh) {
     pv_tensor_release(sc);
     pv_tensor_release(sh);

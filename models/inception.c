@@ -20,8 +20,8 @@ static pv_value bc(pv__mb *b, pv_value x, const char *name, int in, int out,
   return x;
 }
 
-static pv_value sq(pv__mb *b, pv_value x, const char *n, int in, int out,
-                   int k, int stride, int pad) {
+static pv_value sq(pv__mb *b, pv_value x, const char *n, int in, int out, int k,
+                   int stride, int pad) {
   return bc(b, x, n, in, out, k, k, stride, pad, pad);
 }
 
@@ -36,7 +36,8 @@ static pv_value avg3(pv__mb *b, pv_value x) {
 static pv_value block_a(pv__mb *b, pv_value x, int in, int pool) {
   pv_value br[4];
   br[0] = sq(b, x, "branch1x1", in, 64, 1, 1, 0);
-  br[1] = sq(b, sq(b, x, "branch5x5_1", in, 48, 1, 1, 0), "branch5x5_2", 48, 64, 5, 1, 2);
+  br[1] = sq(b, sq(b, x, "branch5x5_1", in, 48, 1, 1, 0), "branch5x5_2", 48, 64,
+             5, 1, 2);
   br[2] = sq(b, x, "branch3x3dbl_1", in, 64, 1, 1, 0);
   br[2] = sq(b, br[2], "branch3x3dbl_2", 64, 96, 3, 1, 1);
   br[2] = sq(b, br[2], "branch3x3dbl_3", 96, 96, 3, 1, 1);
@@ -71,7 +72,8 @@ static pv_value block_c(pv__mb *b, pv_value x, int in, int c7) {
 
 static pv_value block_d(pv__mb *b, pv_value x, int in) {
   pv_value br[3];
-  br[0] = sq(b, sq(b, x, "branch3x3_1", in, 192, 1, 1, 0), "branch3x3_2", 192, 320, 3, 2, 0);
+  br[0] = sq(b, sq(b, x, "branch3x3_1", in, 192, 1, 1, 0), "branch3x3_2", 192,
+             320, 3, 2, 0);
   br[1] = sq(b, x, "branch7x7x3_1", in, 192, 1, 1, 0);
   br[1] = bc(b, br[1], "branch7x7x3_2", 192, 192, 1, 7, 1, 0, 3);
   br[1] = bc(b, br[1], "branch7x7x3_3", 192, 192, 7, 1, 1, 3, 0);

@@ -102,8 +102,9 @@ static pv_value param(pv__mb *b, const char *name, int ndim,
   bool is_mean = nl >= 12 && !strcmp(name + nl - 12, "running_mean");
   float bound = 1.0f / sqrtf((float)(fan_in > 0 ? fan_in : 1));
   for (int64_t i = 0; i < n; i++)
-    d[i] = is_var ? 1.0f : is_mean ? 0.0f
-                                   : (2.0f * rand_uniform(&b->seed) - 1.0f) * bound;
+    d[i] = is_var    ? 1.0f
+           : is_mean ? 0.0f
+                     : (2.0f * rand_uniform(&b->seed) - 1.0f) * bound;
   pv_value v = pv_graph_constant(b->g, key, t);
   pv_tensor_release(t);
   return v;
@@ -125,8 +126,8 @@ static pv_value checked(pv__mb *b, pv_value v) {
   return v;
 }
 
-pv_value pv__mb_conv(pv__mb *b, pv_value x, const char *name, int cin,
-                     int cout, int kh, int kw, int stride, int pad, int groups,
+pv_value pv__mb_conv(pv__mb *b, pv_value x, const char *name, int cin, int cout,
+                     int kh, int kw, int stride, int pad, int groups,
                      int dilation, int bias) {
   size_t l = pv__mb_push(b, "%s", name);
   int64_t ws[4] = {cout, cin / groups, kh, kw}, bs[1] = {cout};
@@ -164,8 +165,8 @@ pv_value pv__mb_bn(pv__mb *b, pv_value x, const char *name, int c, float eps) {
   return checked(b, pv_batch_norm(b->g, x, w, bias, m, v, eps));
 }
 
-pv_value pv__mb_linear(pv__mb *b, pv_value x, const char *name, int in,
-                       int out, int bias) {
+pv_value pv__mb_linear(pv__mb *b, pv_value x, const char *name, int in, int out,
+                       int bias) {
   size_t l = pv__mb_push(b, "%s", name);
   int64_t ws[2] = {out, in}, bs[1] = {out};
   pv_value w = pv__mb_param(b, "weight", 2, ws);
@@ -210,8 +211,8 @@ pv_value pv__mb_avg_pool(pv__mb *b, pv_value x, int k, int s, int p,
 }
 
 pv_value pv__mb_global_pool_flat(pv__mb *b, pv_value x) {
-  return checked(b, pv_flatten(b->g, pv_adaptive_avg_pool2d(b->g, x, 1, 1), 1,
-                               -1));
+  return checked(
+      b, pv_flatten(b->g, pv_adaptive_avg_pool2d(b->g, x, 1, 1), 1, -1));
 }
 
 int pv__make_divisible(double v, int divisor, int min_value) {

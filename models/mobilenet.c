@@ -25,8 +25,8 @@ static pv_value cna(pv__mb *b, pv_value x, const char *path, int in, int out,
 }
 
 int pv__build_mobilenet_v2(pv__mb *b, pv_value x, pv_value *out) {
-  static const int cfg[7][4] = {{1, 16, 1, 1},  {6, 24, 2, 2},  {6, 32, 3, 2},
-                                {6, 64, 4, 2},  {6, 96, 3, 1},  {6, 160, 3, 2},
+  static const int cfg[7][4] = {{1, 16, 1, 1}, {6, 24, 2, 2}, {6, 32, 3, 2},
+                                {6, 64, 4, 2}, {6, 96, 3, 1}, {6, 160, 3, 2},
                                 {6, 320, 1, 1}};
   size_t l = pv__mb_push(b, "features");
   x = cna(b, x, "0", 3, 32, 3, 2, 1, 1e-5f, 2);
@@ -68,13 +68,13 @@ typedef struct bneck {
 } bneck;
 
 static const bneck k_large[] = {
-    {16, 3, 16, 16, 0, 0, 1},     {16, 3, 64, 24, 0, 0, 2},
-    {24, 3, 72, 24, 0, 0, 1},     {24, 5, 72, 40, 1, 0, 2},
-    {40, 5, 120, 40, 1, 0, 1},    {40, 5, 120, 40, 1, 0, 1},
-    {40, 3, 240, 80, 0, 1, 2},    {80, 3, 200, 80, 0, 1, 1},
-    {80, 3, 184, 80, 0, 1, 1},    {80, 3, 184, 80, 0, 1, 1},
-    {80, 3, 480, 112, 1, 1, 1},   {112, 3, 672, 112, 1, 1, 1},
-    {112, 5, 672, 160, 1, 1, 2},  {160, 5, 960, 160, 1, 1, 1},
+    {16, 3, 16, 16, 0, 0, 1},    {16, 3, 64, 24, 0, 0, 2},
+    {24, 3, 72, 24, 0, 0, 1},    {24, 5, 72, 40, 1, 0, 2},
+    {40, 5, 120, 40, 1, 0, 1},   {40, 5, 120, 40, 1, 0, 1},
+    {40, 3, 240, 80, 0, 1, 2},   {80, 3, 200, 80, 0, 1, 1},
+    {80, 3, 184, 80, 0, 1, 1},   {80, 3, 184, 80, 0, 1, 1},
+    {80, 3, 480, 112, 1, 1, 1},  {112, 3, 672, 112, 1, 1, 1},
+    {112, 5, 672, 160, 1, 1, 2}, {160, 5, 960, 160, 1, 1, 1},
     {160, 5, 960, 160, 1, 1, 1},
 };
 static const bneck k_small[] = {
@@ -92,7 +92,8 @@ static pv_value se(pv__mb *b, pv_value x, const char *path, int c) {
   size_t l = pv__mb_push(b, "%s", path);
   pv_value s = pv_adaptive_avg_pool2d(b->g, x, 1, 1);
   s = pv_relu(b->g, pv__mb_conv(b, s, "fc1", c, sq, 1, 1, 1, 0, 1, 1, 1));
-  s = pv_hardsigmoid(b->g, pv__mb_conv(b, s, "fc2", sq, c, 1, 1, 1, 0, 1, 1, 1));
+  s = pv_hardsigmoid(b->g,
+                     pv__mb_conv(b, s, "fc2", sq, c, 1, 1, 1, 0, 1, 1, 1));
   pv__mb_pop(b, l);
   return pv_mul(b->g, x, s);
 }
@@ -132,7 +133,8 @@ int pv__build_mobilenet_v3(pv__mb *b, pv_value x, pv_value *out) {
   pv__mb_pop(b, l);
   x = pv__mb_global_pool_flat(b, x);
   l = pv__mb_push(b, "classifier");
-  x = pv_hardswish(b->g, pv__mb_linear(b, x, "0", 6 * last_in, last_channel, 1));
+  x = pv_hardswish(b->g,
+                   pv__mb_linear(b, x, "0", 6 * last_in, last_channel, 1));
   *out = pv__mb_linear(b, x, "3", last_channel, b->num_classes, 1);
   pv__mb_pop(b, l);
   return b->status;

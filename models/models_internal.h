@@ -33,7 +33,6 @@ extern const pv__weights_entry pv__weights_table[];
 extern const int pv__weights_table_len;
 extern const pv__category_list pv__category_lists[];
 
-
 /* --- the model builder context -------------------------------------------- */
 
 #include <polyvis/graph.h>
@@ -85,14 +84,14 @@ int pv__mb_fail(pv__mb *b, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* nn.Conv2d at the current path + name (weight [cout, cin/groups, k, k]). */
-pv_value pv__mb_conv(pv__mb *b, pv_value x, const char *name, int cin,
-                     int cout, int kh, int kw, int stride, int pad, int groups,
+pv_value pv__mb_conv(pv__mb *b, pv_value x, const char *name, int cin, int cout,
+                     int kh, int kw, int stride, int pad, int groups,
                      int dilation, int bias);
 /* nn.BatchNorm2d (weight, bias, running_mean, running_var). */
 pv_value pv__mb_bn(pv__mb *b, pv_value x, const char *name, int c, float eps);
 /* nn.Linear (weight [out, in], bias). */
-pv_value pv__mb_linear(pv__mb *b, pv_value x, const char *name, int in,
-                       int out, int bias);
+pv_value pv__mb_linear(pv__mb *b, pv_value x, const char *name, int in, int out,
+                       int bias);
 /* nn.LayerNorm over the last dim (weight, bias). */
 pv_value pv__mb_layer_norm(pv__mb *b, pv_value x, const char *name, int c,
                            float eps);
@@ -126,14 +125,5 @@ int pv__build_maxvit(pv__mb *b, pv_value x, pv_value *out);
 int pv__build_regnet(pv__mb *b, pv_value x, pv_value *out);
 int pv__build_inception_v3(pv__mb *b, pv_value x, pv_value *out);
 pv_value pv__transform_input(pv__mb *b, pv_value x);
-
-
-
-
-
-
-
-
-
 
 #endif

@@ -50,7 +50,8 @@ static pv_value block(pv__mb *b, const resnet_cfg *c, pv_value x, int inplanes,
   pv_value id = x;
   if (stride != 1 || inplanes != planes * exp) {
     size_t l = pv__mb_push(b, "downsample");
-    id = pv__mb_conv(b, x, "0", inplanes, planes * exp, 1, 1, stride, 0, 1, 1, 0);
+    id = pv__mb_conv(b, x, "0", inplanes, planes * exp, 1, 1, stride, 0, 1, 1,
+                     0);
     id = pv__mb_bn(b, id, "1", planes * exp, 1e-5f);
     pv__mb_pop(b, l);
   }

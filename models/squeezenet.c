@@ -6,9 +6,12 @@
 static pv_value fire(pv__mb *b, pv_value x, int idx, int in, int sq, int e1,
                      int e3) {
   size_t l = pv__mb_push(b, "%d", idx);
-  pv_value s = pv_relu(b->g, pv__mb_conv(b, x, "squeeze", in, sq, 1, 1, 1, 0, 1, 1, 1));
-  pv_value a = pv_relu(b->g, pv__mb_conv(b, s, "expand1x1", sq, e1, 1, 1, 1, 0, 1, 1, 1));
-  pv_value c = pv_relu(b->g, pv__mb_conv(b, s, "expand3x3", sq, e3, 3, 3, 1, 1, 1, 1, 1));
+  pv_value s =
+      pv_relu(b->g, pv__mb_conv(b, x, "squeeze", in, sq, 1, 1, 1, 0, 1, 1, 1));
+  pv_value a = pv_relu(
+      b->g, pv__mb_conv(b, s, "expand1x1", sq, e1, 1, 1, 1, 0, 1, 1, 1));
+  pv_value c = pv_relu(
+      b->g, pv__mb_conv(b, s, "expand3x3", sq, e3, 3, 3, 1, 1, 1, 1, 1));
   pv__mb_pop(b, l);
   pv_value both[2] = {a, c};
   return pv_concat(b->g, 2, both, 1);
@@ -45,7 +48,8 @@ int pv__build_squeezenet(pv__mb *b, pv_value x, pv_value *out) {
   }
   pv__mb_pop(b, l);
   l = pv__mb_push(b, "classifier");
-  x = pv_relu(b->g, pv__mb_conv(b, x, "1", 512, b->num_classes, 1, 1, 1, 0, 1, 1, 1));
+  x = pv_relu(b->g,
+              pv__mb_conv(b, x, "1", 512, b->num_classes, 1, 1, 1, 0, 1, 1, 1));
   pv__mb_pop(b, l);
   *out = pv__mb_global_pool_flat(b, x);
   return b->status;

@@ -208,7 +208,8 @@ const pv_pretrained_info *pv_pretrained_find(const char *spec) {
   return NULL;
 }
 
-/* --- models ---------------------------------------------------------------- */
+/* --- models ----------------------------------------------------------------
+ */
 
 struct pv_model {
   const pv__arch *arch;
@@ -235,7 +236,8 @@ pv_model *pv_model_create(const char *name, const pv_model_options *o) {
     if (!strcmp(name, k_archs[i].name))
       a = &k_archs[i];
   if (!a) {
-    pv_set_error(PV_ERR_NOT_FOUND, "unknown model '%s' (see polyvis run --list)",
+    pv_set_error(PV_ERR_NOT_FOUND,
+                 "unknown model '%s' (see polyvis run --list)",
                  name ? name : "(null)");
     return NULL;
   }
@@ -290,9 +292,8 @@ int pv_model_set_param(pv_model *m, const char *key, pv_tensor *t) {
 
 /* Keys a checkpoint may carry that the inference graph never reads. */
 static bool ignorable_key(const pv_model *m, const char *key) {
-  if (!strncasecmp(key, "aux", 3) &&
-      (!strcmp(m->arch->name, "googlenet") ||
-       !strcmp(m->arch->name, "inception_v3")))
+  if (!strncasecmp(key, "aux", 3) && (!strcmp(m->arch->name, "googlenet") ||
+                                      !strcmp(m->arch->name, "inception_v3")))
     return true; /* aux1./aux2./AuxLogits. heads are train-only */
   size_t n = strlen(key);
   return n >= 19 && !strcmp(key + n - 19, "num_batches_tracked");
@@ -354,14 +355,15 @@ static int build(pv_model *m) {
   for (int i = 0; i < m->n_params; i++)
     m->params[i].used = 0;
   int64_t shape[4] = {-1, 3, -1, -1};
-  if (!strncmp(m->arch->name, "vit_", 4)) { /* the positional embedding fixes H, W */
+  if (!strncmp(m->arch->name, "vit_",
+               4)) { /* the positional embedding fixes H, W */
     int64_t s = m->opts.image_size > 0 ? m->opts.image_size : 224;
     shape[2] = shape[3] = s;
   } else if (!strncmp(m->arch->name, "swin_", 5) ||
              !strcmp(m->arch->name, "maxvit_t")) {
     /* window padding, shifts, masks and partitions are built for one
        feature map size */
-    int64_t s = m->opts.image_size > 0 ? m->opts.image_size
+    int64_t s = m->opts.image_size > 0                  ? m->opts.image_size
                 : !strncmp(m->arch->name, "swin_v2", 7) ? 256
                                                         : 224;
     shape[2] = shape[3] = s;
@@ -378,9 +380,8 @@ static int build(pv_model *m) {
     rc = pv_graph_output(b.g, "logits", out);
   for (int i = 0; !rc && i < m->n_params; i++)
     if (!m->params[i].used && !ignorable_key(m, m->params[i].key))
-      rc = pv_set_error(PV_ERR_FORMAT,
-                        "%s: unexpected key in state_dict: %s", m->arch->name,
-                        m->params[i].key);
+      rc = pv_set_error(PV_ERR_FORMAT, "%s: unexpected key in state_dict: %s",
+                        m->arch->name, m->params[i].key);
   if (rc) {
     pv_graph_free(b.g);
     return rc;

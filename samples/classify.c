@@ -47,8 +47,7 @@ int main(int argc, char **argv) {
         best = i;
     }
     used[k] = best;
-    const char *name =
-        info ? pv_categories_name(info->categories, best) : NULL;
+    const char *name = info ? pv_categories_name(info->categories, best) : NULL;
     printf("%d. %-28s %.4f\n", k + 1, name ? name : "?",
            exp(y[best] - mx) / sum);
   }

@@ -24,7 +24,7 @@ extern int pv_test_failures;
     long long _a = (long long)(a), _b = (long long)(b);                        \
     if (_a != _b) {                                                            \
       fprintf(stderr, "%s:%d: CHECK_EQ failed: %s = %lld, %s = %lld (%s)\n",   \
-              __FILE__, __LINE__, #a, _a, #b, _b, pv_last_error());           \
+              __FILE__, __LINE__, #a, _a, #b, _b, pv_last_error());            \
       pv_test_failures++;                                                      \
     }                                                                          \
   } while (0)

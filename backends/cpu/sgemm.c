@@ -80,7 +80,8 @@ kern_avx2(int64_t kc, const float *a, const float *b, float *c, int64_t ldc,
     PV_ROW(0)
     PV_ROW(1)
     PV_ROW(2)
-    PV_ROW(3) PV_ROW(4) PV_ROW(5)
+    PV_ROW(3)
+    PV_ROW(4) PV_ROW(5)
 #undef PV_ROW
         a += 6;
     b += 16;

@@ -51,9 +51,9 @@ debug_cb(VkDebugUtilsMessageSeverityFlagBitsEXT sev,
 int pv__vk_validation_check(void) {
   static int fatal = -1;
   if (fatal < 0) {
-    const char *f =
-        pv__vk_host ? pv__vk_host->get_option("POLYVIS_VK_VALIDATION_FATAL")
-                    : NULL;
+    const char *f = pv__vk_host
+                        ? pv__vk_host->get_option("POLYVIS_VK_VALIDATION_FATAL")
+                        : NULL;
     fatal = f && *f && strcmp(f, "0") != 0;
   }
   int n = __atomic_load_n(&g_validation_issues, __ATOMIC_RELAXED);

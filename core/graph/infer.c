@@ -47,8 +47,8 @@ static int broadcast2(int op, const pv_tensor_desc *a, const pv_tensor_desc *b,
     else if (da < 0 || db < 0)
       out->shape[i] = da < 0 ? db : da;
     else
-      return fail(op, PV_ERR_SHAPE, "shapes %s and %s do not broadcast",
-                  SHP(a), SHP(b));
+      return fail(op, PV_ERR_SHAPE, "shapes %s and %s do not broadcast", SHP(a),
+                  SHP(b));
   }
   return 0;
 }
@@ -65,8 +65,8 @@ static int norm_axis(int op, int axis, int ndim, int *out) {
 static int pool_out(int op, int64_t in, int k, int s, int p0, int p1, int d,
                     int ceil_mode, int64_t *out) {
   if (k <= 0 || s <= 0 || d <= 0)
-    return fail(op, PV_ERR_INVALID_ARG, "kernel %d, stride %d, dilation %d",
-                k, s, d);
+    return fail(op, PV_ERR_INVALID_ARG, "kernel %d, stride %d, dilation %d", k,
+                s, d);
   if (in < 0) {
     *out = -1;
     return 0;
@@ -100,8 +100,9 @@ static int infer_conv(int op, const pv_conv_attrs *a, int n_in,
                 "expects %lld",
                 SHP(x), (long long)cin, SHP(w), g, (long long)wcin);
   if (!tr && cout % g)
-    return fail(op, PV_ERR_SHAPE, "out channels %lld not divisible by groups %d",
-                (long long)cout, g);
+    return fail(op, PV_ERR_SHAPE,
+                "out channels %lld not divisible by groups %d", (long long)cout,
+                g);
   if (n_in > 2 && in[2].ndim >= 0 &&
       (in[2].ndim != 1 || in[2].shape[0] != cout))
     return fail(op, PV_ERR_SHAPE, "bias %s does not match %lld out channels",
@@ -117,10 +118,9 @@ static int infer_conv(int op, const pv_conv_attrs *a, int n_in,
     if (s <= 0 || d <= 0 || p0 < 0 || p1 < 0)
       return fail(op, PV_ERR_INVALID_ARG, "bad stride/dilation/padding");
     if (tr) {
-      out->shape[2 + i] =
-          h < 0 ? -1
-                : (h - 1) * s - p0 - p1 + (int64_t)d * (k - 1) +
-                      a->output_padding[i] + 1;
+      out->shape[2 + i] = h < 0 ? -1
+                                : (h - 1) * s - p0 - p1 + (int64_t)d * (k - 1) +
+                                      a->output_padding[i] + 1;
     } else {
       int rc = pool_out(op, h, k, s, p0, p1, d, 0, &out->shape[2 + i]);
       if (rc)
@@ -132,8 +132,8 @@ static int infer_conv(int op, const pv_conv_attrs *a, int n_in,
   return 0;
 }
 
-static int infer_matmul(int op, const pv_tensor_desc *a, const pv_tensor_desc *b,
-                        pv_tensor_desc *out) {
+static int infer_matmul(int op, const pv_tensor_desc *a,
+                        const pv_tensor_desc *b, pv_tensor_desc *out) {
   if (a->ndim < 1 || b->ndim < 1)
     return fail(op, PV_ERR_SHAPE, "0-d operands");
   pv_tensor_desc A = *a, B = *b;
@@ -192,8 +192,10 @@ static int infer_reduce(int op, const pv_axis_attrs *a, const pv_tensor_desc *x,
       out->shape[out->ndim++] = x->shape[i];
     else if (a->keepdims)
       out->shape[out->ndim++] = 1;
-    if (red[i] && x->shape[i] == 0 && (op == PV_OP_REDUCE_MAX || op == PV_OP_REDUCE_MIN))
-      return fail(op, PV_ERR_SHAPE, "reduction over an empty dim of %s", SHP(x));
+    if (red[i] && x->shape[i] == 0 &&
+        (op == PV_OP_REDUCE_MAX || op == PV_OP_REDUCE_MIN))
+      return fail(op, PV_ERR_SHAPE, "reduction over an empty dim of %s",
+                  SHP(x));
   }
   return 0;
 }
@@ -239,9 +241,11 @@ int pv__infer_node(int op, const pv_op_attrs *attrs, int n_in,
     if (x->ndim < 2)
       return fail(op, PV_ERR_SHAPE, "input %s needs a channel dim", SHP(x));
     for (int i = 1; i < 5; i++)
-      if (in[i].ndim != 1 || (x->shape[1] >= 0 && in[i].shape[0] != x->shape[1]))
-        return fail(op, PV_ERR_SHAPE, "parameter %d %s does not match %lld channels",
-                    i, SHP(&in[i]), (long long)x->shape[1]);
+      if (in[i].ndim != 1 ||
+          (x->shape[1] >= 0 && in[i].shape[0] != x->shape[1]))
+        return fail(op, PV_ERR_SHAPE,
+                    "parameter %d %s does not match %lld channels", i,
+                    SHP(&in[i]), (long long)x->shape[1]);
     return 0;
   case PV_OP_LINEAR: {
     const pv_tensor_desc *w = &in[1];
@@ -254,7 +258,8 @@ int pv__infer_node(int op, const pv_op_attrs *attrs, int n_in,
                   (long long)k, SHP(w), (long long)w->shape[1]);
     if (n_in > 2 && in[2].ndim >= 0 &&
         (in[2].ndim != 1 || in[2].shape[0] != w->shape[0]))
-      return fail(op, PV_ERR_SHAPE, "bias %s vs weight %s", SHP(&in[2]), SHP(w));
+      return fail(op, PV_ERR_SHAPE, "bias %s vs weight %s", SHP(&in[2]),
+                  SHP(w));
     o->shape[o->ndim - 1] = w->shape[0];
     return 0;
   }
@@ -278,8 +283,9 @@ int pv__infer_node(int op, const pv_op_attrs *attrs, int n_in,
       int rc = broadcast2(op, o, &in[2], &t);
       if (rc || t.shape[0] != m || t.shape[1] != n)
         return rc ? rc
-                  : fail(op, PV_ERR_SHAPE, "C %s does not broadcast to [%lld, %lld]",
-                         SHP(&in[2]), (long long)m, (long long)n);
+                  : fail(op, PV_ERR_SHAPE,
+                         "C %s does not broadcast to [%lld, %lld]", SHP(&in[2]),
+                         (long long)m, (long long)n);
     }
     return 0;
   }
@@ -294,7 +300,8 @@ int pv__infer_node(int op, const pv_op_attrs *attrs, int n_in,
       return fail(op, PV_ERR_SHAPE, "expects 3-D or 4-D input, got %s", SHP(x));
     int hd = x->ndim - 2;
     for (int i = 0; i < 2; i++) {
-      if (p->padding[i] * 2 > p->kernel[i] || p->padding[2 + i] * 2 > p->kernel[i])
+      if (p->padding[i] * 2 > p->kernel[i] ||
+          p->padding[2 + i] * 2 > p->kernel[i])
         return fail(op, PV_ERR_INVALID_ARG,
                     "pad should be at most half of the kernel size");
       int rc = pool_out(op, x->shape[hd + i], p->kernel[i], p->stride[i],
@@ -304,7 +311,8 @@ int pv__infer_node(int op, const pv_op_attrs *attrs, int n_in,
       if (rc)
         return rc;
       if (o->shape[hd + i] == 0)
-        return fail(op, PV_ERR_SHAPE, "output size is empty for input %s", SHP(x));
+        return fail(op, PV_ERR_SHAPE, "output size is empty for input %s",
+                    SHP(x));
     }
     return 0;
   }
@@ -339,7 +347,8 @@ int pv__infer_node(int op, const pv_op_attrs *attrs, int n_in,
     for (int i = 0; i < x->ndim; i++) {
       int p = attrs->permute.perm[i];
       if (p < 0 || p >= x->ndim || seen[p]++)
-        return fail(op, PV_ERR_INVALID_ARG, "invalid permutation for %s", SHP(x));
+        return fail(op, PV_ERR_INVALID_ARG, "invalid permutation for %s",
+                    SHP(x));
       o->shape[i] = x->shape[p];
     }
     return 0;
@@ -387,7 +396,8 @@ int pv__infer_node(int op, const pv_op_attrs *attrs, int n_in,
       o->shape[d] = x->shape[d] + b + a;
       if (o->shape[d] < 0)
         return fail(op, PV_ERR_SHAPE, "padding makes dim %d negative", d);
-      if (attrs->pad.mode == PV_PAD_REFLECT && (b >= x->shape[d] || a >= x->shape[d]))
+      if (attrs->pad.mode == PV_PAD_REFLECT &&
+          (b >= x->shape[d] || a >= x->shape[d]))
         return fail(op, PV_ERR_INVALID_ARG,
                     "reflect padding (%lld, %lld) must be < input size %lld on "
                     "dim %d",
@@ -421,7 +431,8 @@ int pv__infer_node(int op, const pv_op_attrs *attrs, int n_in,
     memcpy(t.shape, attrs->reshape.shape, sizeof t.shape);
     for (int i = 0; i < t.ndim; i++)
       if (t.shape[i] == -1) /* torch: -1 keeps the size */
-        t.shape[i] = i - (t.ndim - x->ndim) >= 0 ? x->shape[i - (t.ndim - x->ndim)] : 1;
+        t.shape[i] =
+            i - (t.ndim - x->ndim) >= 0 ? x->shape[i - (t.ndim - x->ndim)] : 1;
     int rc = broadcast2(op, x, &t, o);
     o->dtype = x->dtype;
     return rc;
@@ -433,7 +444,8 @@ int pv__infer_node(int op, const pv_op_attrs *attrs, int n_in,
     for (int d = 0; d < x->ndim; d++) {
       if (attrs->reshape.shape[d] < 0)
         return fail(op, PV_ERR_INVALID_ARG, "negative repeat");
-      o->shape[d] = x->shape[d] < 0 ? -1 : x->shape[d] * attrs->reshape.shape[d];
+      o->shape[d] =
+          x->shape[d] < 0 ? -1 : x->shape[d] * attrs->reshape.shape[d];
     }
     return 0;
   case PV_OP_SOFTMAX:
@@ -446,12 +458,13 @@ int pv__infer_node(int op, const pv_op_attrs *attrs, int n_in,
   case PV_OP_LAYER_NORM: {
     int k = attrs->norm.n_norm_dims;
     if (k < 1 || k > x->ndim)
-      return fail(op, PV_ERR_INVALID_ARG, "normalizes %d dims of %s", k, SHP(x));
+      return fail(op, PV_ERR_INVALID_ARG, "normalizes %d dims of %s", k,
+                  SHP(x));
     for (int i = 1; i < n_in; i++) {
       if (in[i].ndim < 0)
         continue;
-      if (in[i].ndim != k ||
-          memcmp(in[i].shape, x->shape + x->ndim - k, sizeof(int64_t) * (size_t)k))
+      if (in[i].ndim != k || memcmp(in[i].shape, x->shape + x->ndim - k,
+                                    sizeof(int64_t) * (size_t)k))
         return fail(op, PV_ERR_SHAPE, "parameter %s does not match input %s",
                     SHP(&in[i]), SHP(x));
     }
@@ -464,12 +477,14 @@ int pv__infer_node(int op, const pv_op_attrs *attrs, int n_in,
     int64_t c = x->shape[1];
     if (op == PV_OP_GROUP_NORM &&
         (attrs->norm.groups <= 0 || (c >= 0 && c % attrs->norm.groups)))
-      return fail(op, PV_ERR_INVALID_ARG, "%lld channels not divisible by %d groups",
-                  (long long)c, attrs->norm.groups);
+      return fail(op, PV_ERR_INVALID_ARG,
+                  "%lld channels not divisible by %d groups", (long long)c,
+                  attrs->norm.groups);
     for (int i = 1; i < n_in; i++)
       if (in[i].ndim >= 0 && (in[i].ndim != 1 || in[i].shape[0] != c))
-        return fail(op, PV_ERR_SHAPE, "parameter %s does not match %lld channels",
-                    SHP(&in[i]), (long long)c);
+        return fail(op, PV_ERR_SHAPE,
+                    "parameter %s does not match %lld channels", SHP(&in[i]),
+                    (long long)c);
     return 0;
   }
   case PV_OP_REDUCE_SUM:
@@ -497,7 +512,8 @@ int pv__infer_node(int op, const pv_op_attrs *attrs, int n_in,
     int rc = norm_axis(op, attrs->axis.axis, x->ndim, &ax);
     if (rc)
       return rc;
-    if (attrs->axis.k < 0 || (x->shape[ax] >= 0 && attrs->axis.k > x->shape[ax]))
+    if (attrs->axis.k < 0 ||
+        (x->shape[ax] >= 0 && attrs->axis.k > x->shape[ax]))
       return fail(op, PV_ERR_RANGE, "k=%lld out of range for %s",
                   (long long)attrs->axis.k, SHP(x));
     o->shape[ax] = attrs->axis.k;
@@ -539,7 +555,8 @@ int pv__infer_node(int op, const pv_op_attrs *attrs, int n_in,
     int rc = broadcast2(op, x, &in[1], &t);
     if (rc)
       return rc;
-    if (t.ndim != x->ndim || memcmp(t.shape, x->shape, sizeof(int64_t) * (size_t)x->ndim))
+    if (t.ndim != x->ndim ||
+        memcmp(t.shape, x->shape, sizeof(int64_t) * (size_t)x->ndim))
       return fail(op, PV_ERR_SHAPE, "slope %s must broadcast to input %s",
                   SHP(&in[1]), SHP(x));
     return 0;

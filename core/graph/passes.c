@@ -103,7 +103,8 @@ int pv__pass_fold_batchnorm(pv_graph *g) {
     const float *cb = cv->n_in > 2 ? const_f32(g, cv->in[2]) : NULL;
     if (!w || (cv->n_in > 2 && cv->in[2] >= 0 && !cb))
       continue;
-    const float *gamma = const_f32(g, bn->in[1]), *beta = const_f32(g, bn->in[2]),
+    const float *gamma = const_f32(g, bn->in[1]),
+                *beta = const_f32(g, bn->in[2]),
                 *mean = const_f32(g, bn->in[3]), *var = const_f32(g, bn->in[4]);
     if (!gamma || !beta || !mean || !var)
       continue;
@@ -125,7 +126,8 @@ int pv__pass_fold_batchnorm(pv_graph *g) {
         pw[c * per + k] = w[c * per + k] * s;
       pb[c] = ((cb ? cb[c] : 0.0f) - mean[c]) * s + beta[c];
     }
-    int vw = pv_graph_constant(g, NULL, nw), vb = pv_graph_constant(g, NULL, nb);
+    int vw = pv_graph_constant(g, NULL, nw),
+        vb = pv_graph_constant(g, NULL, nb);
     pv_tensor_release(nw);
     pv_tensor_release(nb);
     if (vw < 0 || vb < 0)
@@ -249,8 +251,8 @@ int pv_graph_optimize(pv_graph *g) {
     return pv_set_error(g->status, "%s", g->error);
   int rc;
   if ((rc = pv__pass_fold_constants(g)) || (rc = pv__pass_remove_dead(g)) ||
-      (rc = pv__pass_fold_batchnorm(g)) || (rc = pv__pass_fuse_activations(g)) ||
-      (rc = pv__pass_remove_dead(g)))
+      (rc = pv__pass_fold_batchnorm(g)) ||
+      (rc = pv__pass_fuse_activations(g)) || (rc = pv__pass_remove_dead(g)))
     return rc;
   return 0;
 }

@@ -102,8 +102,8 @@ static void alloc_put(allocator *a, uint64_t off, uint64_t size) {
 static bool is_view_op(int op) { return op == PV_OP_RESHAPE; }
 
 static bool is_inplace_op(int op) {
-  return pv__op_is_unary(op) ||
-         (op >= PV_OP_ADD && op <= PV_OP_MIN) || op == PV_OP_PRELU;
+  return pv__op_is_unary(op) || (op >= PV_OP_ADD && op <= PV_OP_MIN) ||
+         op == PV_OP_PRELU;
 }
 
 static bool is_cheap_op(int op) {
@@ -192,10 +192,9 @@ static int assign_devices(pv_compiled *c, pv__plan *p) {
                             "--no-fallback)",
                             pv_device_name(c->slots[0]), pv_op_name(nd->op), n,
                             dts);
-      return pv_set_error(PV_ERR_UNSUPPORTED,
-                          "%s has no kernel for op %s (node %d, inputs %s)",
-                          pv_device_name(c->slots[0]), pv_op_name(nd->op), n,
-                          dts);
+      return pv_set_error(
+          PV_ERR_UNSUPPORTED, "%s has no kernel for op %s (node %d, inputs %s)",
+          pv_device_name(c->slots[0]), pv_op_name(nd->op), n, dts);
     }
     if (!pv_device_supports_op(c->slots[1], &od))
       return pv_set_error(PV_ERR_UNSUPPORTED,
@@ -255,7 +254,8 @@ static int build_partitions(pv_compiled *c, pv__plan *p) {
     if (s < 0)
       continue;
     if (s != cur) {
-      pv__partition *np = realloc(p->parts, sizeof(*np) * (size_t)(p->n_parts + 1));
+      pv__partition *np =
+          realloc(p->parts, sizeof(*np) * (size_t)(p->n_parts + 1));
       if (!np)
         return pv_set_error(PV_ERR_NOMEM, "plan: out of memory");
       p->parts = np;
@@ -367,7 +367,8 @@ static int plan_memory(pv_compiled *c, pv__plan *p) {
         }
         uint64_t nb = pv__desc_nbytes(&p->descs[b]);
         p->offset[s][b] = alloc_get(&al[s], nb);
-        pv__copy *cp = realloc(pt->copies, sizeof(*cp) * (size_t)(pt->n_copies + 1));
+        pv__copy *cp =
+            realloc(pt->copies, sizeof(*cp) * (size_t)(pt->n_copies + 1));
         if (!cp) {
           rc = pv_set_error(PV_ERR_NOMEM, "plan: out of memory");
           break;
@@ -384,8 +385,8 @@ static int plan_memory(pv_compiled *c, pv__plan *p) {
     /* the copy sources whose last use was this copy */
     for (int v = 0; v < nv; v++)
       for (int t = 0; t < c->n_slots; t++)
-        if (t != s && lf[v].last[t] == k * span && p->offset[t][v] != PV__NO_OFFSET &&
-            p->alias[v] == v) {
+        if (t != s && lf[v].last[t] == k * span &&
+            p->offset[t][v] != PV__NO_OFFSET && p->alias[v] == v) {
           alloc_put(&al[t], p->offset[t][v], pv__desc_nbytes(&p->descs[v]));
           lf[v].last[t] = -1;
         }
@@ -477,8 +478,7 @@ int pv__plan_build(pv_compiled *c, const pv_tensor_desc *in_desc,
       pv__plan_free(c, p);
       return pv_set_error(
           PV_ERR_SHAPE, "input '%s': got %s %s, graph expects %s %s",
-          g->values[g->inputs[i]].name,
-          pv_dtype_name((pv_dtype)got->dtype),
+          g->values[g->inputs[i]].name, pv_dtype_name((pv_dtype)got->dtype),
           pv__shape_str(got->ndim, got->shape, a, sizeof a),
           pv_dtype_name((pv_dtype)want->dtype),
           pv__shape_str(want->ndim, want->shape, b, sizeof b));
@@ -490,8 +490,10 @@ int pv__plan_build(pv_compiled *c, const pv_tensor_desc *in_desc,
   if (!rc)
     for (int v = 0; v < nv && !rc; v++)
       if (pv__desc_numel(&p->descs[v]) < 0 && pv__graph_use_count(g, v) > 0)
-        rc = pv_set_error(PV_ERR_SHAPE, "value %d has a dynamic shape after "
-                                        "inference", v);
+        rc = pv_set_error(PV_ERR_SHAPE,
+                          "value %d has a dynamic shape after "
+                          "inference",
+                          v);
   if (!rc)
     rc = assign_devices(c, p);
   if (!rc)

@@ -116,7 +116,8 @@ pv_compiled *pv_graph_compile(const pv_graph *g,
     return NULL;
   }
   if (inputs_static(c->g)) { /* plan now, so errors surface at compile */
-    pv_tensor_desc *in = malloc(sizeof(pv_tensor_desc) * (size_t)(c->g->n_inputs + 1));
+    pv_tensor_desc *in =
+        malloc(sizeof(pv_tensor_desc) * (size_t)(c->g->n_inputs + 1));
     if (!in) {
       pv_compiled_free(c);
       pv_set_error(PV_ERR_NOMEM, "compile: out of memory");
@@ -176,9 +177,9 @@ int pv_compiled_report(const pv_compiled *c, char *buf, size_t size) {
                         (unsigned long long)p->arena_size[1]);
   for (int i = 0; i < p->n_parts && o < size; i++) {
     const pv__partition *pt = &p->parts[i];
-    o += (size_t)snprintf(buf + o, size - o, "  partition %d: %-10s %3d nodes, %d copies in:",
-                          i, pv_device_name(c->slots[pt->slot]), pt->n_nodes,
-                          pt->n_copies);
+    o += (size_t)snprintf(
+        buf + o, size - o, "  partition %d: %-10s %3d nodes, %d copies in:", i,
+        pv_device_name(c->slots[pt->slot]), pt->n_nodes, pt->n_copies);
     for (int k = 0; k < pt->n_nodes && k < 12 && o < size; k++)
       o += (size_t)snprintf(buf + o, size - o, " %s",
                             pv_op_name(c->g->nodes[pt->nodes[k]].op));
@@ -222,8 +223,8 @@ static int ensure_arenas(pv_context *x, const pv__plan *p) {
       pv__device_free_buffer(x->c->slots[s], x->arena[s]);
     x->arena[s] = NULL;
     x->arena_cap[s] = 0;
-    int rc = pv__device_alloc_buffer(x->c->slots[s], p->arena_size[s],
-                                     &x->arena[s]);
+    int rc =
+        pv__device_alloc_buffer(x->c->slots[s], p->arena_size[s], &x->arena[s]);
     if (rc)
       return rc;
     x->arena_cap[s] = p->arena_size[s];
@@ -273,11 +274,13 @@ int pv_context_run(pv_context *x, int n_inputs, pv_tensor **inputs,
   for (int i = 0; i < n_outputs && outputs; i++)
     outputs[i] = NULL;
   if (n_inputs != g->n_inputs)
-    return pv_set_error(PV_ERR_INVALID_ARG, "run: %d inputs given, graph has %d",
-                        n_inputs, g->n_inputs);
+    return pv_set_error(PV_ERR_INVALID_ARG,
+                        "run: %d inputs given, graph has %d", n_inputs,
+                        g->n_inputs);
   if (n_outputs > g->n_outputs || (n_outputs && !outputs))
-    return pv_set_error(PV_ERR_INVALID_ARG, "run: %d outputs asked, graph has %d",
-                        n_outputs, g->n_outputs);
+    return pv_set_error(PV_ERR_INVALID_ARG,
+                        "run: %d outputs asked, graph has %d", n_outputs,
+                        g->n_outputs);
   pv_tensor_desc in[64];
   if (n_inputs > 64)
     return pv_set_error(PV_ERR_RANGE, "run: too many inputs");
@@ -317,8 +320,8 @@ int pv_context_run(pv_context *x, int n_inputs, pv_tensor **inputs,
       break;
     pv_device *d = c->slots[pt->slot];
     pv_clear_error();
-    rc = pv__device_plugin(d)->partition_execute(pv__device_handle(d),
-                                                 pt->compiled, x->arena[pt->slot]);
+    rc = pv__device_plugin(d)->partition_execute(
+        pv__device_handle(d), pt->compiled, x->arena[pt->slot]);
     if (rc)
       rc = pv_set_error(rc, "%s: partition %d failed: %s", pv_device_name(d), k,
                         pv_last_error());
@@ -328,7 +331,8 @@ int pv_context_run(pv_context *x, int n_inputs, pv_tensor **inputs,
     int b = p->alias[v];
     const pv_tensor_desc *d = &p->descs[v];
     if (g->values[b].kind == PV__V_CONST) {
-      pv_tensor *r = pv_tensor_reshape(g->values[b].constant, d->ndim, d->shape);
+      pv_tensor *r =
+          pv_tensor_reshape(g->values[b].constant, d->ndim, d->shape);
       outputs[i] = r ? pv_tensor_clone(r) : NULL;
       pv_tensor_release(r);
       if (!outputs[i])
@@ -351,7 +355,8 @@ int pv_context_run(pv_context *x, int n_inputs, pv_tensor **inputs,
       break;
     }
     rc = pv__device_read(c->slots[s], x->arena[s], p->offset[s][v],
-                         pv_tensor_data(outputs[i]), pv_tensor_nbytes(outputs[i]));
+                         pv_tensor_data(outputs[i]),
+                         pv_tensor_nbytes(outputs[i]));
   }
 done:
   for (int i = 0; i < n_inputs; i++)

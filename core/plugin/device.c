@@ -23,8 +23,7 @@ pv_plugin_device *pv__device_handle(pv_device *dev) {
         0) {
       dev->handle = h;
       dev->precision = o.precision;
-    }
-    else
+    } else
       pv_set_error(PV_ERR_DEVICE, "%s: cannot open device: %s", dev->name,
                    pv_last_error());
   }

@@ -79,12 +79,20 @@ static int check_desc(const pv_plugin_desc *d, pv_plugin_record *r) {
     reject(r, PV_ERR_ABI, "descriptor has no valid name");
     return -1;
   }
-  const void *required[] = {
-      d->init,         d->shutdown,          d->device_count,
-      d->device_get_info, d->device_open,    d->device_close,
-      d->buffer_alloc, d->buffer_free,       d->buffer_write,
-      d->buffer_read,  d->supports_op,       d->partition_compile,
-      d->partition_execute, d->partition_release};
+  const void *required[] = {d->init,
+                            d->shutdown,
+                            d->device_count,
+                            d->device_get_info,
+                            d->device_open,
+                            d->device_close,
+                            d->buffer_alloc,
+                            d->buffer_free,
+                            d->buffer_write,
+                            d->buffer_read,
+                            d->supports_op,
+                            d->partition_compile,
+                            d->partition_execute,
+                            d->partition_release};
   for (size_t i = 0; i < PV__ARRAY_LEN(required); i++)
     if (!required[i]) {
       reject(r, PV_ERR_ABI, "descriptor of '%s' leaves required slot %zu NULL",
@@ -95,8 +103,8 @@ static int check_desc(const pv_plugin_desc *d, pv_plugin_record *r) {
 }
 
 /* Initialises a validated plugin and registers its devices. */
-static int register_plugin(void *dl, const pv_plugin_desc *d,
-                           const char *path, pv_plugin_record *r) {
+static int register_plugin(void *dl, const pv_plugin_desc *d, const char *path,
+                           pv_plugin_record *r) {
   for (int i = 0; i < g_nplugins; i++)
     if (!strcmp(g_plugins[i].desc->name, d->name)) {
       reject(r, 0, "skipped: backend '%s' already loaded from %s", d->name,
@@ -155,8 +163,7 @@ static int register_plugin(void *dl, const pv_plugin_desc *d,
     r->loaded = 1;
     r->n_devices = added;
     snprintf(r->name, sizeof r->name, "%s", d->name);
-    snprintf(r->version, sizeof r->version, "%s",
-             d->version ? d->version : "");
+    snprintf(r->version, sizeof r->version, "%s", d->version ? d->version : "");
     if (added == 0)
       snprintf(r->reason, sizeof r->reason, "loaded, 0 devices (no driver?)");
   }
@@ -235,9 +242,8 @@ static void lib_dir(char *buf, size_t size) {
 }
 
 static void load_builtin(void) {
-  const pv_plugin_desc *d =
-      pv__cpu_plugin_query(PV_PLUGIN_ABI_MAJOR, PV_PLUGIN_ABI_MINOR,
-                           pv__host_api());
+  const pv_plugin_desc *d = pv__cpu_plugin_query(
+      PV_PLUGIN_ABI_MAJOR, PV_PLUGIN_ABI_MINOR, pv__host_api());
   pv_plugin_record *r = add_record("(built-in)");
   if (check_desc(d, r) == 0)
     register_plugin(NULL, d, "(built-in)", r);

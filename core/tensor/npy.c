@@ -12,8 +12,8 @@ static const struct {
   const char *descr;
   pv_dtype dt;
 } k_descrs[] = {
-    {"f4", PV_F32}, {"f2", PV_F16}, {"u1", PV_U8},  {"i1", PV_I8},
-    {"u2", PV_U16}, {"i2", PV_I16}, {"i4", PV_I32}, {"i8", PV_I64},
+    {"f4", PV_F32},  {"f2", PV_F16}, {"u1", PV_U8},  {"i1", PV_I8},
+    {"u2", PV_U16},  {"i2", PV_I16}, {"i4", PV_I32}, {"i8", PV_I64},
     {"b1", PV_BOOL}, {"f8", PV_F64}, {"?", PV_BOOL},
 };
 
@@ -240,7 +240,8 @@ int pv_npy_encode(const pv_tensor *t, void **data, size_t *size) {
                    "{'descr': '%s', 'fortran_order': False, 'shape': (", descr);
   for (int i = 0; i < t->ndim; i++)
     n += snprintf(hdr + n, sizeof hdr - (size_t)n, "%lld%s",
-                  (long long)t->shape[i], t->ndim == 1 ? "," : (i + 1 < t->ndim ? ", " : ""));
+                  (long long)t->shape[i],
+                  t->ndim == 1 ? "," : (i + 1 < t->ndim ? ", " : ""));
   n += snprintf(hdr + n, sizeof hdr - (size_t)n, "), }");
   size_t total_hdr = 10 + (size_t)n + 1;
   size_t pad = (64 - total_hdr % 64) % 64;

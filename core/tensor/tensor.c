@@ -351,10 +351,9 @@ int pv__resolve_reshape(int64_t numel, int ndim, const int64_t *shape,
     out[infer] = numel / known;
   } else if (known != numel) {
     char b[PV__SHAPE_STR_LEN];
-    return pv_set_error(PV_ERR_SHAPE,
-                        "reshape: shape %s is invalid for %lld elements",
-                        pv__shape_str(ndim, shape, b, sizeof b),
-                        (long long)numel);
+    return pv_set_error(
+        PV_ERR_SHAPE, "reshape: shape %s is invalid for %lld elements",
+        pv__shape_str(ndim, shape, b, sizeof b), (long long)numel);
   }
   return 0;
 }
@@ -495,10 +494,10 @@ pv_tensor *pv_tensor_to(const pv_tensor *t, pv_device *dev) {
   if (!h)
     return NULL;
   if (!dev) {
-    pv_tensor *c = pv_tensor_is_contiguous(h) && h->storage->device == NULL &&
-                           h != t
-                       ? pv_tensor_retain(h)
-                       : pv_tensor_clone(h);
+    pv_tensor *c =
+        pv_tensor_is_contiguous(h) && h->storage->device == NULL && h != t
+            ? pv_tensor_retain(h)
+            : pv_tensor_clone(h);
     pv_tensor_release(h);
     return c;
   }

@@ -7,9 +7,9 @@
 
 typedef struct pv__storage {
   atomic_int refcount;
-  void *data;   /* host memory, or NULL for device storage */
+  void *data; /* host memory, or NULL for device storage */
   size_t nbytes;
-  bool owned;   /* data from pv__aligned_alloc */
+  bool owned; /* data from pv__aligned_alloc */
   void (*deleter)(void *user);
   void *user;
   pv_device *device; /* NULL = host */

@@ -20,8 +20,8 @@ typedef struct {
 #define FUSED_BLOCK 16
 #define FMA(a, b, c) __builtin_fmaf((a), (b), (c))
 
-PV__TARGET_CLONES("fma", "default") static void
-fused_rows(void *vctx, int64_t begin, int64_t end) {
+PV__TARGET_CLONES("fma", "default")
+static void fused_rows(void *vctx, int64_t begin, int64_t end) {
   fused_ctx *c = vctx;
   const pv__filter *fx = c->fx, *fy = c->fy;
   const int C = c->c;

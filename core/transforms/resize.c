@@ -255,8 +255,8 @@ typedef struct {
     }                                                                          \
   } while (0)
 
-PV__TARGET_CLONES("fma", "default") static void
-pass_w(void *vctx, int64_t begin, int64_t end) {
+PV__TARGET_CLONES("fma", "default")
+static void pass_w(void *vctx, int64_t begin, int64_t end) {
   resample_ctx *c = vctx;
   const pv__filter *fx = c->fx;
   for (int64_t r = begin; r < end; r++) {
@@ -273,8 +273,8 @@ pass_w(void *vctx, int64_t begin, int64_t end) {
   }
 }
 
-PV__TARGET_CLONES("fma", "default") static void
-pass_h(void *vctx, int64_t begin, int64_t end) {
+PV__TARGET_CLONES("fma", "default")
+static void pass_h(void *vctx, int64_t begin, int64_t end) {
   resample_ctx *c = vctx;
   const pv__filter *fy = c->fy;
   for (int64_t r = begin; r < end; r++) {

@@ -56,6 +56,9 @@ void pv_log(int level, const char *fmt, ...) {
     return;
   }
   static const char *names[] = {"debug", "info", "warn", "error"};
-  fprintf(stderr, "polyvis[%s] %s\n", names[level < 0 ? 0 : level > 3 ? 3 : level],
+  fprintf(stderr, "polyvis[%s] %s\n",
+          names[level < 0   ? 0
+                : level > 3 ? 3
+                            : level],
           buf);
 }

@@ -27,8 +27,13 @@ static struct {
   int n_threads;
   pthread_t *workers;
   int started;
-} g_pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
-            PTHREAD_COND_INITIALIZER, NULL, 0, NULL, 0};
+} g_pool = {PTHREAD_MUTEX_INITIALIZER,
+            PTHREAD_COND_INITIALIZER,
+            PTHREAD_COND_INITIALIZER,
+            NULL,
+            0,
+            NULL,
+            0};
 
 static pthread_once_t g_pool_once = PTHREAD_ONCE_INIT;
 

@@ -26,7 +26,7 @@ PV_API int pv_plugins_reload(void);
 /* One record per plugin file considered, loaded or rejected. */
 typedef struct pv_plugin_record {
   char path[512];
-  char name[64];    /* plugin name, "" when rejected before query */
+  char name[64]; /* plugin name, "" when rejected before query */
   char version[64];
   int loaded;       /* 1 if in use */
   int status;       /* PV_ERR_* why rejected, 0 if loaded */

@@ -80,7 +80,8 @@ PV_API int pv_set_error(int status, const char *fmt, ...)
 #endif
     ;
 
-/* Log levels, selected at run time with POLYVIS_LOG=debug|info|warn|error|off. */
+/* Log levels, selected at run time with POLYVIS_LOG=debug|info|warn|error|off.
+ */
 typedef enum pv_log_level {
   PV_LOG_DEBUG = 0,
   PV_LOG_INFO = 1,

@@ -106,17 +106,14 @@ PV_API pv_value pv_max_pool2d(pv_graph *g, pv_value x,
                               const pv_pool_attrs *attrs);
 PV_API pv_value pv_avg_pool2d(pv_graph *g, pv_value x,
                               const pv_pool_attrs *attrs);
-PV_API pv_value pv_adaptive_avg_pool2d(pv_graph *g, pv_value x, int oh,
-                                       int ow);
-PV_API pv_value pv_adaptive_max_pool2d(pv_graph *g, pv_value x, int oh,
-                                       int ow);
+PV_API pv_value pv_adaptive_avg_pool2d(pv_graph *g, pv_value x, int oh, int ow);
+PV_API pv_value pv_adaptive_max_pool2d(pv_graph *g, pv_value x, int oh, int ow);
 
 /* Reshape to `shape` (one entry may be -1; 0 is a literal zero, as torch). */
 PV_API pv_value pv_reshape(pv_graph *g, pv_value x, int ndim,
                            const int64_t *shape);
 /* torch.flatten(x, start_dim, end_dim). */
-PV_API pv_value pv_flatten(pv_graph *g, pv_value x, int start_dim,
-                           int end_dim);
+PV_API pv_value pv_flatten(pv_graph *g, pv_value x, int start_dim, int end_dim);
 PV_API pv_value pv_permute(pv_graph *g, pv_value x, int ndim, const int *perm);
 PV_API pv_value pv_transpose(pv_graph *g, pv_value x, int dim0, int dim1);
 PV_API pv_value pv_concat(pv_graph *g, int n, const pv_value *xs, int axis);
@@ -127,8 +124,8 @@ PV_API pv_value pv_slice(pv_graph *g, pv_value x, int axis, int64_t start,
 PV_API int pv_split(pv_graph *g, pv_value x, int axis, int n,
                     const int64_t *sizes, pv_value *outs);
 /* F.pad: `pads` in torch order (last dim first: left, right, top, ...). */
-PV_API pv_value pv_pad(pv_graph *g, pv_value x, int n_pads,
-                       const int64_t *pads, pv_pad_mode mode, float value);
+PV_API pv_value pv_pad(pv_graph *g, pv_value x, int n_pads, const int64_t *pads,
+                       pv_pad_mode mode, float value);
 PV_API pv_value pv_gather(pv_graph *g, pv_value x, pv_value indices, int axis);
 PV_API pv_value pv_expand(pv_graph *g, pv_value x, int ndim,
                           const int64_t *shape);

@@ -44,10 +44,10 @@ typedef struct pv_pretrained_info {
                                  NULL */
   pv_category_set categories;
   int num_categories;
-  const char *preset;       /* "ImageClassification", "ObjectDetection", ... */
-  int resize_size;          /* preset resize (short side), 0 if none */
-  int crop_size;            /* preset crop, 0 if none */
-  int interpolation;        /* pv_resize_mode: bilinear or bicubic */
+  const char *preset; /* "ImageClassification", "ObjectDetection", ... */
+  int resize_size;    /* preset resize (short side), 0 if none */
+  int crop_size;      /* preset crop, 0 if none */
+  int interpolation;  /* pv_resize_mode: bilinear or bicubic */
   float mean[3], std[3];
   int64_t num_params;
   const char *metrics_json; /* e.g. {"ImageNet-1K": {"acc@1": 80.858, ...}} */
@@ -62,8 +62,8 @@ PV_API const pv_pretrained_info *pv_pretrained_get(int i);
  * "ResNet50_Weights.IMAGENET1K_V2" or "resnet50.DEFAULT". NULL if unknown. */
 PV_API const pv_pretrained_info *pv_pretrained_find(const char *spec);
 
-
-/* --- the zoo --------------------------------------------------------------- */
+/* --- the zoo ---------------------------------------------------------------
+ */
 
 typedef struct pv_model pv_model;
 

@@ -227,8 +227,7 @@ typedef struct pv_plugin_desc {
   int (*synchronize)(pv_plugin_device *dev);
   /* Optional. Writes a human-readable description of the caps the plugin
    * will use (for `polyvis devices --verbose`) into buf. */
-  int (*device_describe)(pv_plugin_ctx *ctx, int index, char *buf,
-                         size_t size);
+  int (*device_describe)(pv_plugin_ctx *ctx, int index, char *buf, size_t size);
 
   void *reserved[16];
 } pv_plugin_desc;

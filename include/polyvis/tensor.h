@@ -46,7 +46,8 @@ PV_API pv_tensor *pv_tensor_wrap(pv_dtype dtype, int ndim, const int64_t *shape,
 
 /* Adds a reference and returns `t`. */
 PV_API pv_tensor *pv_tensor_retain(pv_tensor *t);
-/* Drops a reference; frees the tensor (and storage) at zero. NULL is a no-op. */
+/* Drops a reference; frees the tensor (and storage) at zero. NULL is a no-op.
+ */
 PV_API void pv_tensor_release(pv_tensor *t);
 
 PV_API pv_dtype pv_tensor_dtype(const pv_tensor *t);
@@ -54,7 +55,8 @@ PV_API int pv_tensor_ndim(const pv_tensor *t);
 /* Shape and strides (in elements) arrays of ndim entries, owned by t. */
 PV_API const int64_t *pv_tensor_shape(const pv_tensor *t);
 PV_API const int64_t *pv_tensor_strides(const pv_tensor *t);
-/* Size of dimension `dim` (negative counts from the end); -1 if out of range. */
+/* Size of dimension `dim` (negative counts from the end); -1 if out of range.
+ */
 PV_API int64_t pv_tensor_dim(const pv_tensor *t, int dim);
 PV_API int64_t pv_tensor_numel(const pv_tensor *t);
 /* numel * element size: the bytes a contiguous copy needs. */

@@ -37,7 +37,7 @@ typedef enum pv_dtype {
 #define PV__DT_ENUM(name, val, size, descr) PV_##name = val,
   PV_DTYPE_MAP(PV__DT_ENUM)
 #undef PV__DT_ENUM
-  PV_DTYPE_COUNT
+      PV_DTYPE_COUNT
 } pv_dtype;
 
 /* Kinds of device, in the order the `auto` policy prefers them. A Vulkan or
@@ -84,11 +84,11 @@ typedef enum pv_device_type {
   X(MIN, 2, 2, 1)                                                              \
   /* unary elementwise; attrs.unary holds alpha/beta where used */             \
   X(RELU, 1, 1, 1)                                                             \
-  X(CLIP, 1, 1, 1)       /* alpha=min, beta=max (relu6: 0, 6) */               \
+  X(CLIP, 1, 1, 1) /* alpha=min, beta=max (relu6: 0, 6) */                     \
   X(HARDSWISH, 1, 1, 1)                                                        \
   X(HARDSIGMOID, 1, 1, 1) /* alpha*x+beta clamped (torch: 1/6, 0.5) */         \
   X(SILU, 1, 1, 1)                                                             \
-  X(GELU, 1, 1, 1)       /* attrs.unary.mode: 0 erf, 1 tanh */                 \
+  X(GELU, 1, 1, 1) /* attrs.unary.mode: 0 erf, 1 tanh */                       \
   X(SIGMOID, 1, 1, 1)                                                          \
   X(TANH, 1, 1, 1)                                                             \
   X(LEAKY_RELU, 1, 1, 1) /* alpha = negative slope */                          \
@@ -105,29 +105,29 @@ typedef enum pv_device_type {
   X(ADAPTIVE_AVG_POOL2D, 1, 1, 1)                                              \
   X(ADAPTIVE_MAX_POOL2D, 1, 1, 1)                                              \
   /* layout */                                                                 \
-  X(RESHAPE, 1, 1, 1)   /* attrs.reshape: the output shape (no -1) */          \
-  X(PERMUTE, 1, 1, 1)   /* attrs.permute */                                    \
-  X(CONCAT, 1, 16, 1)   /* attrs.axis.axis */                                  \
-  X(SLICE, 1, 1, 1)     /* attrs.slice, steps may be negative */              \
-  X(PAD, 1, 1, 1)       /* attrs.pad */                                        \
-  X(GATHER, 2, 2, 1)    /* data, indices (i32/i64); attrs.axis.axis */         \
-  X(EXPAND, 1, 1, 1)    /* attrs.reshape: the broadcast shape */               \
+  X(RESHAPE, 1, 1, 1) /* attrs.reshape: the output shape (no -1) */            \
+  X(PERMUTE, 1, 1, 1) /* attrs.permute */                                      \
+  X(CONCAT, 1, 16, 1) /* attrs.axis.axis */                                    \
+  X(SLICE, 1, 1, 1)   /* attrs.slice, steps may be negative */                 \
+  X(PAD, 1, 1, 1)     /* attrs.pad */                                          \
+  X(GATHER, 2, 2, 1)  /* data, indices (i32/i64); attrs.axis.axis */           \
+  X(EXPAND, 1, 1, 1)  /* attrs.reshape: the broadcast shape */                 \
   /* math */                                                                   \
   X(SOFTMAX, 1, 1, 1)     /* attrs.axis.axis */                                \
   X(LOG_SOFTMAX, 1, 1, 1) /* attrs.axis.axis */                                \
   X(LAYER_NORM, 1, 3, 1)  /* x, [w], [b]; over the last attrs.norm.axes */     \
   X(GROUP_NORM, 1, 3, 1)  /* x, [w], [b]; attrs.norm.groups */                 \
   X(INSTANCE_NORM, 1, 3, 1)                                                    \
-  X(REDUCE_SUM, 1, 1, 1)  /* attrs.axis: axes[], keepdims */                   \
+  X(REDUCE_SUM, 1, 1, 1) /* attrs.axis: axes[], keepdims */                    \
   X(REDUCE_MEAN, 1, 1, 1)                                                      \
   X(REDUCE_MAX, 1, 1, 1)                                                       \
   X(REDUCE_MIN, 1, 1, 1)                                                       \
-  X(ARGMAX, 1, 1, 1)      /* attrs.axis: axis, keepdims; output i64 */         \
+  X(ARGMAX, 1, 1, 1) /* attrs.axis: axis, keepdims; output i64 */              \
   X(ARGMIN, 1, 1, 1)                                                           \
-  X(TOPK, 1, 1, 2)        /* values, indices(i64); attrs.axis: k, largest */   \
-  X(WHERE, 3, 3, 1)       /* cond(bool), a, b; broadcasting */                 \
-  X(CAST, 1, 1, 1)        /* attrs.cast.to */                                  \
-  X(RESIZE, 1, 1, 1)      /* attrs.resize (NCHW, F.interpolate) */             \
+  X(TOPK, 1, 1, 2)   /* values, indices(i64); attrs.axis: k, largest */        \
+  X(WHERE, 3, 3, 1)  /* cond(bool), a, b; broadcasting */                      \
+  X(CAST, 1, 1, 1)   /* attrs.cast.to */                                       \
+  X(RESIZE, 1, 1, 1) /* attrs.resize (NCHW, F.interpolate) */                  \
   /* comparisons (bool output) and the rest of the ONNX set */                 \
   X(EQUAL, 2, 2, 1)                                                            \
   X(LESS, 2, 2, 1)                                                             \
@@ -139,7 +139,7 @@ typedef enum pv_op {
 #define PV__OP_ENUM(name, mn, mx, no) PV_OP_##name,
   PV_OP_MAP(PV__OP_ENUM)
 #undef PV__OP_ENUM
-  PV_OP_COUNT
+      PV_OP_COUNT
 } pv_op;
 
 /* The most inputs and outputs any node may have. */
@@ -170,7 +170,7 @@ typedef struct pv_pool_attrs {
   int32_t dilation[2];
   int32_t ceil_mode;
   int32_t count_include_pad;
-  int32_t output_size[2]; /* adaptive pools */
+  int32_t output_size[2];   /* adaptive pools */
   int32_t divisor_override; /* avg_pool2d; 0 = none */
 } pv_pool_attrs;
 
@@ -190,20 +190,20 @@ typedef struct pv_unary_attrs {
 } pv_unary_attrs;
 
 typedef struct pv_axis_attrs {
-  int32_t axis;      /* softmax, concat, gather, argmax, topk */
-  int32_t keepdims;  /* reductions, argmax */
-  int32_t n_axes;    /* reductions: 0 = all axes */
+  int32_t axis;     /* softmax, concat, gather, argmax, topk */
+  int32_t keepdims; /* reductions, argmax */
+  int32_t n_axes;   /* reductions: 0 = all axes */
   int32_t axes[PV_MAX_DIMS];
-  int64_t k;         /* topk */
-  int32_t largest;   /* topk */
-  int32_t sorted;    /* topk */
+  int64_t k;                 /* topk */
+  int32_t largest;           /* topk */
+  int32_t sorted;            /* topk */
   int32_t select_last_index; /* argmax/argmin */
 } pv_axis_attrs;
 
 typedef struct pv_norm_attrs {
   float eps;
-  int32_t groups;       /* group_norm */
-  int32_t n_norm_dims;  /* layer_norm: how many trailing dims */
+  int32_t groups;      /* group_norm */
+  int32_t n_norm_dims; /* layer_norm: how many trailing dims */
 } pv_norm_attrs;
 
 typedef struct pv_reshape_attrs {
@@ -251,8 +251,8 @@ typedef struct pv_resize_attrs {
   int32_t mode;
   int32_t align_corners;
   int32_t antialias;
-  float cubic_a;     /* -0.75 in torch */
-  int64_t size[2];   /* output H, W */
+  float cubic_a;   /* -0.75 in torch */
+  int64_t size[2]; /* output H, W */
   /* When > 0, the user-given scale factors that torch uses for the source
    * coordinate instead of in/out (recompute_scale_factor=False). */
   double scale[2];

@@ -36,7 +36,9 @@ typedef struct partition {
 static pv_plugin_ctx ctx_storage;
 static pv_plugin_device dev_storage;
 
-static int fail(int code, const char *msg) { return host->set_error(code, msg); }
+static int fail(int code, const char *msg) {
+  return host->set_error(code, msg);
+}
 
 static int t_init(const pv_host_api *h, pv_plugin_ctx **ctx) {
   host = h;

@@ -48,11 +48,12 @@ int main(void) {
   }
   pv_conv_attrs ca = pv_conv_attrs_default();
   ca.padding[0] = ca.padding[1] = ca.padding[2] = ca.padding[3] = 1;
-  pv_value y = pv_relu(g, pv_conv2d(g, x, pv_graph_constant(g, "w1", w1),
-                                    PV_NO_VALUE, &ca));
+  pv_value y = pv_relu(
+      g, pv_conv2d(g, x, pv_graph_constant(g, "w1", w1), PV_NO_VALUE, &ca));
   y = pv_conv2d(g, y, pv_graph_constant(g, "w2", w2), PV_NO_VALUE, NULL);
   y = pv_flatten(g, pv_adaptive_avg_pool2d(g, y, 1, 1), 1, -1);
-  y = pv_linear(g, y, pv_graph_constant(g, "lw", lw), pv_graph_constant(g, "lb", lb));
+  y = pv_linear(g, y, pv_graph_constant(g, "lw", lw),
+                pv_graph_constant(g, "lb", lb));
   pv_graph_output(g, "y", y);
   pv_compile_options o = pv_compile_options_default();
   o.device = "cpu";

@@ -49,7 +49,8 @@ static void test_inference(void) {
   pv_value f = pv_flatten(g, z, 1, -1);
   pv_tensor_desc d;
   CHECK(pv_graph_value_desc(g, y, &d) == 0);
-  CHECK(d.shape[0] == -1 && d.shape[1] == 8 && d.shape[2] == 9 && d.shape[3] == 9);
+  CHECK(d.shape[0] == -1 && d.shape[1] == 8 && d.shape[2] == 9 &&
+        d.shape[3] == 9);
   CHECK(pv_graph_value_desc(g, z, &d) == 0);
   CHECK(d.shape[2] == 4 && d.shape[3] == 4); /* ceil((9-3)/2)+1 = 4 */
   CHECK(pv_graph_value_desc(g, f, &d) == 0);
@@ -67,10 +68,11 @@ static void test_passes(void) {
   pv_tensor *wt = filled(4, ws, 0.1f), *ga = filled(1, cs, 8.0f),
             *be = filled(1, cs, 1.0f), *mu = filled(1, cs, 0.5f),
             *va = filled(1, cs, 8.0f);
-  pv_value y = pv_conv2d(g, x, pv_graph_constant(g, "w", wt), PV_NO_VALUE, NULL);
-  y = pv_batch_norm(g, y, pv_graph_constant(g, "g", ga),
-                    pv_graph_constant(g, "b", be), pv_graph_constant(g, "m", mu),
-                    pv_graph_constant(g, "v", va), 1e-5f);
+  pv_value y =
+      pv_conv2d(g, x, pv_graph_constant(g, "w", wt), PV_NO_VALUE, NULL);
+  y = pv_batch_norm(
+      g, y, pv_graph_constant(g, "g", ga), pv_graph_constant(g, "b", be),
+      pv_graph_constant(g, "m", mu), pv_graph_constant(g, "v", va), 1e-5f);
   y = pv_relu(g, y);
   /* a dead branch */
   pv_sigmoid(g, x);

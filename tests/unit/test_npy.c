@@ -33,7 +33,8 @@ int main(void) {
   pv_tensor_release(s);
 
   /* big-endian and Fortran order */
-  const char hdr[] = "{'descr': '>i2', 'fortran_order': True, 'shape': (2, 3), }";
+  const char hdr[] =
+      "{'descr': '>i2', 'fortran_order': True, 'shape': (2, 3), }";
   unsigned char file[256];
   memcpy(file, "\x93NUMPY\x01\x00", 8);
   size_t hl = sizeof hdr - 1;
@@ -61,10 +62,12 @@ int main(void) {
 
   /* hostile headers */
   const char *bad[] = {
-      "{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999, 99999999999), }",
+      "{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999, "
+      "99999999999), }",
       "{'descr': '<c8', 'fortran_order': False, 'shape': (1,), }",
       "{'descr': '<f4', 'shape': (1,), }",
-      "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1, 1, 1, 1, 1, 1, 1, 1), }",
+      "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1, 1, 1, 1, 1, 1, "
+      "1, 1), }",
   };
   for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++) {
     size_t l = strlen(bad[b]);

@@ -2,8 +2,9 @@
  * by gen_zoo_goldens.py through pv_model_* (weights from torch.save files)
  * and compares logits: relative error <= 1e-4 (2e-3 with --precision fp16)
  * and identical top-5 per image (two classes whose reference logits differ
- * by no more than the tolerance count as a tie and may swap). usage: test_zoo_parity MANIFEST [DEVICE]
- * Device runs use the strict no-fallback mode. */
+ * by no more than the tolerance count as a tie and may swap). usage:
+ * test_zoo_parity MANIFEST [DEVICE] Device runs use the strict no-fallback
+ * mode. */
 #include "testutil.h"
 
 #include <math.h>
@@ -94,7 +95,9 @@ int main(int argc, char **argv) {
         }
       }
       printf("%-22s %-10s rel_err %.3g top5 %s\n", name, device, err,
-             !ok5 ? "DIFFERENT" : ties ? "same up to ties" : "same");
+             !ok5   ? "DIFFERENT"
+             : ties ? "same up to ties"
+                    : "same");
       CHECK(err <= tol);
       CHECK(ok5);
     } else {

@@ -4,11 +4,11 @@
 
 #define PV_CPU_IMPLS(X)                                                        \
   X(conv2d)                                                                    \
-  X(conv_transpose2d) X(linear) X(gemm) X(matmul) X(binary) X(unary)           \
-      X(compare) X(cast) X(where) X(reshape) X(permute) X(slice) X(expand)     \
-          X(tile) X(concat) X(gather) X(pad) X(pool) X(adaptive_pool)          \
-              X(batch_norm) X(layer_norm) X(group_norm) X(softmax) X(reduce)   \
-                  X(arg) X(topk) X(resize)
+  X(conv_transpose2d)                                                          \
+  X(linear) X(gemm) X(matmul) X(binary) X(unary) X(compare) X(cast) X(where)   \
+      X(reshape) X(permute) X(slice) X(expand) X(tile) X(concat) X(gather)     \
+          X(pad) X(pool) X(adaptive_pool) X(batch_norm) X(layer_norm)          \
+              X(group_norm) X(softmax) X(reduce) X(arg) X(topk) X(resize)
 
 #define PV_DECL(name) extern const pv_cpu_op_impl pv__cpu_##name;
 PV_CPU_IMPLS(PV_DECL)

@@ -54,12 +54,14 @@ typedef half pv_half;
 #define PV_GLOBAL
 #define PV_LOCAL __shared__
 __device__ inline int pv__cuda_gid(int d) {
-  return d == 0 ? (int)(blockIdx.x * blockDim.x + threadIdx.x)
-       : d == 1 ? (int)(blockIdx.y * blockDim.y + threadIdx.y)
-                : (int)(blockIdx.z * blockDim.z + threadIdx.z);
+  return d == 0   ? (int)(blockIdx.x * blockDim.x + threadIdx.x)
+         : d == 1 ? (int)(blockIdx.y * blockDim.y + threadIdx.y)
+                  : (int)(blockIdx.z * blockDim.z + threadIdx.z);
 }
 __device__ inline int pv__cuda_lid(int d) {
-  return d == 0 ? (int)threadIdx.x : d == 1 ? (int)threadIdx.y : (int)threadIdx.z;
+  return d == 0   ? (int)threadIdx.x
+         : d == 1 ? (int)threadIdx.y
+                  : (int)threadIdx.z;
 }
 __device__ inline int pv__cuda_group(int d) {
   return d == 0 ? (int)blockIdx.x : d == 1 ? (int)blockIdx.y : (int)blockIdx.z;
