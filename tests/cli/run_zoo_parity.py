@@ -32,7 +32,8 @@ def check(cond, what):
 
 devices = [d["name"] for d in json.loads(subprocess.check_output([pv, "devices", "--json"]))]
 cases = [("resnet18", 64, True, {}), ("mobilenet_v3_small", 64, False, {}),
-         ("googlenet", 64, True, {"transform_input": False}), ("squeezenet1_1", 64, False, {})]
+         ("googlenet", 64, True, {"transform_input": False}), ("squeezenet1_1", 64, False, {}),
+         ("densenet121", 64, True, {})]
 for name, size, legacy, kw in cases:
     torch.manual_seed(0)
     m = torchvision.models.get_model(name, weights=None, num_classes=17, **kw).eval()
@@ -48,6 +49,10 @@ for name, size, legacy, kw in cases:
     sd = m.state_dict()
     if name == "googlenet":  # as get_model builds it: aux heads in the file
         sd = {k: v for k, v in sd.items()}
+    if name == "densenet121":  # pre-0.3 key names, as old checkpoints have
+        import re
+        sd = {re.sub(r"(denselayer\d+\.(?:norm|relu|conv))(\d)\.", r"\1.\2.", k): v
+              for k, v in sd.items()}
     torch.save(sd, w, _use_new_zipfile_serialization=not legacy)
     x = torch.randn(2, 3, size, size, generator=torch.Generator().manual_seed(1))
     with torch.no_grad():
