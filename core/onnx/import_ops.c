@@ -784,10 +784,62 @@ static const char *const k_int8_ops[] = {
     "QLinearLeakyRelu",     "ConvInteger",   "MatMulInteger",
     "DynamicQuantizeLinear"};
 
+/* Ops that map one to one onto a core op (or a fixed composite), by the
+ * handler that imports them. */
+typedef struct {
+  const char *name;
+  pv_op op;
+} onnx_op_map;
+static const onnx_op_map k_binary_ops[] = {
+    {"Add", PV_OP_ADD},   {"Sub", PV_OP_SUB},        {"Mul", PV_OP_MUL},
+    {"Div", PV_OP_DIV},   {"Pow", PV_OP_POW},        {"Equal", PV_OP_EQUAL},
+    {"Less", PV_OP_LESS}, {"Greater", PV_OP_GREATER}};
+static const onnx_op_map k_unary_ops[] = {
+    {"Relu", PV_OP_RELU}, {"Sigmoid", PV_OP_SIGMOID},
+    {"Tanh", PV_OP_TANH}, {"Exp", PV_OP_EXP},
+    {"Log", PV_OP_LOG},   {"Sqrt", PV_OP_SQRT},
+    {"Neg", PV_OP_NEG},   {"Abs", PV_OP_ABS},
+    {"Erf", PV_OP_ERF},   {"HardSwish", PV_OP_HARDSWISH}};
+static const onnx_op_map k_reduce_ops[] = {{"ReduceMean", PV_OP_REDUCE_MEAN},
+                                           {"ReduceSum", PV_OP_REDUCE_SUM},
+                                           {"ReduceMax", PV_OP_REDUCE_MAX},
+                                           {"ReduceMin", PV_OP_REDUCE_MIN}};
+static const struct {
+  const char *name;
+  pv_op op;
+  bool mean;
+} k_variadic_ops[] = {{"Max", PV_OP_MAX, false},
+                      {"Min", PV_OP_MIN, false},
+                      {"Sum", PV_OP_ADD, false},
+                      {"Mean", PV_OP_ADD, true}};
+static const char *const k_reduce_composites[] = {"L1", "L2", "SumSquare",
+                                                  "LogSum", "LogSumExp"};
+
+static const onnx_op_map *find_op(const onnx_op_map *t, size_t n,
+                                  const char *op) {
+  for (size_t i = 0; i < n; i++)
+    if (!strcmp(t[i].name, op))
+      return &t[i];
+  return NULL;
+}
+
 int pv__imp_dispatch(pv__imp *I, bool std) {
   const char *op = NODE->op_type;
 #define IS(s) (!strcmp(op, s))
   if (std) {
+    const onnx_op_map *e;
+    if ((e = find_op(k_binary_ops, PV__ARRAY_LEN(k_binary_ops), op)))
+      return h_binary(I, e->op);
+    if ((e = find_op(k_unary_ops, PV__ARRAY_LEN(k_unary_ops), op)))
+      return h_unary(I, e->op, 0, 0);
+    if ((e = find_op(k_reduce_ops, PV__ARRAY_LEN(k_reduce_ops), op)))
+      return h_reduce(I, e->op);
+    for (size_t i = 0; i < PV__ARRAY_LEN(k_variadic_ops); i++)
+      if (IS(k_variadic_ops[i].name))
+        return h_variadic(I, k_variadic_ops[i].op, k_variadic_ops[i].mean);
+    for (size_t i = 0; i < PV__ARRAY_LEN(k_reduce_composites); i++)
+      if (!strncmp(op, "Reduce", 6) && !strcmp(op + 6, k_reduce_composites[i]))
+        return h_reduce_composite(I, k_reduce_composites[i]);
     if (IS("Conv"))
       return h_conv(I, false);
     if (IS("ConvTranspose"))
@@ -803,50 +855,6 @@ int pv__imp_dispatch(pv__imp *I, bool std) {
         return rc;
       return pv__imp_node1(I, PV_OP_MATMUL, 2, in, NULL);
     }
-    if (IS("Add"))
-      return h_binary(I, PV_OP_ADD);
-    if (IS("Sub"))
-      return h_binary(I, PV_OP_SUB);
-    if (IS("Mul"))
-      return h_binary(I, PV_OP_MUL);
-    if (IS("Div"))
-      return h_binary(I, PV_OP_DIV);
-    if (IS("Pow"))
-      return h_binary(I, PV_OP_POW);
-    if (IS("Equal"))
-      return h_binary(I, PV_OP_EQUAL);
-    if (IS("Less"))
-      return h_binary(I, PV_OP_LESS);
-    if (IS("Greater"))
-      return h_binary(I, PV_OP_GREATER);
-    if (IS("Max"))
-      return h_variadic(I, PV_OP_MAX, false);
-    if (IS("Min"))
-      return h_variadic(I, PV_OP_MIN, false);
-    if (IS("Sum"))
-      return h_variadic(I, PV_OP_ADD, false);
-    if (IS("Mean"))
-      return h_variadic(I, PV_OP_ADD, true);
-    if (IS("Relu"))
-      return h_unary(I, PV_OP_RELU, 0, 0);
-    if (IS("Sigmoid"))
-      return h_unary(I, PV_OP_SIGMOID, 0, 0);
-    if (IS("Tanh"))
-      return h_unary(I, PV_OP_TANH, 0, 0);
-    if (IS("Exp"))
-      return h_unary(I, PV_OP_EXP, 0, 0);
-    if (IS("Log"))
-      return h_unary(I, PV_OP_LOG, 0, 0);
-    if (IS("Sqrt"))
-      return h_unary(I, PV_OP_SQRT, 0, 0);
-    if (IS("Neg"))
-      return h_unary(I, PV_OP_NEG, 0, 0);
-    if (IS("Abs"))
-      return h_unary(I, PV_OP_ABS, 0, 0);
-    if (IS("Erf"))
-      return h_unary(I, PV_OP_ERF, 0, 0);
-    if (IS("HardSwish"))
-      return h_unary(I, PV_OP_HARDSWISH, 0, 0);
     if (IS("LeakyRelu"))
       return h_unary(I, PV_OP_LEAKY_RELU, pv__onnx_attr_f(NODE, "alpha", 0.01f),
                      0);
@@ -909,24 +917,6 @@ int pv__imp_dispatch(pv__imp *I, bool std) {
       return pv__h_cast(I);
     if (IS("Where"))
       return h_where(I);
-    if (IS("ReduceMean"))
-      return h_reduce(I, PV_OP_REDUCE_MEAN);
-    if (IS("ReduceSum"))
-      return h_reduce(I, PV_OP_REDUCE_SUM);
-    if (IS("ReduceMax"))
-      return h_reduce(I, PV_OP_REDUCE_MAX);
-    if (IS("ReduceMin"))
-      return h_reduce(I, PV_OP_REDUCE_MIN);
-    if (IS("ReduceL1"))
-      return h_reduce_composite(I, "L1");
-    if (IS("ReduceL2"))
-      return h_reduce_composite(I, "L2");
-    if (IS("ReduceSumSquare"))
-      return h_reduce_composite(I, "SumSquare");
-    if (IS("ReduceLogSum"))
-      return h_reduce_composite(I, "LogSum");
-    if (IS("ReduceLogSumExp"))
-      return h_reduce_composite(I, "LogSumExp");
     if (IS("ArgMax"))
       return h_arg(I, PV_OP_ARGMAX);
     if (IS("ArgMin"))
