@@ -64,8 +64,9 @@ for dev in $devices; do
     [ -f "$DATA/models/$model" ] && [ ${#imgs[@]} -gt 0 ] || continue
     flags=()
     [ "$dev" != cpu ] && flags+=(--no-fallback)
+    mkdir -p "$dir/${model%.*}"
     if ! $PV detect --model "$DATA/models/$model" --device "$dev" "${flags[@]}" \
-      --output-dir "$dir" --json "${imgs[@]}" >"$dir/${model%.*}.json"; then
+      --output-dir "$dir/${model%.*}" --json "${imgs[@]}" >"$dir/${model%.*}.json"; then
       echo "demo: $model on $dev failed" >&2
       status=1
       continue
@@ -80,7 +81,7 @@ EOF
   done
 done
 
-echo "== detections (annotated images in $OUT/<device>/, e.g. $OUT/cpu/dog.png)"
+echo "== detections (annotated images in $OUT/<device>/<model>/, e.g. $OUT/cpu/yolox_nano/dog.png)"
 /usr/bin/python3 - "$rows" <<'EOF'
 import sys
 rows = [l.rstrip("\n").split("|") for l in open(sys.argv[1]) if l.strip()]
