@@ -64,14 +64,15 @@ for dev in $devices; do
     [ -f "$DATA/models/$model" ] && [ ${#imgs[@]} -gt 0 ] || continue
     flags=()
     [ "$dev" != cpu ] && flags+=(--no-fallback)
-    mkdir -p "$dir/${model%.*}"
+    name=${model//./_} # yolox_nano_onnx, ultraface-version-RFB-320_pth
+    mkdir -p "$dir/$name"
     if ! $PV detect --model "$DATA/models/$model" --device "$dev" "${flags[@]}" \
-      --output-dir "$dir/${model%.*}" --json "${imgs[@]}" >"$dir/${model%.*}.json"; then
+      --output-dir "$dir/$name" --json "${imgs[@]}" >"$dir/$name.json"; then
       echo "demo: $model on $dev failed" >&2
       status=1
       continue
     fi
-    /usr/bin/python3 - "$dir/${model%.*}.json" "$model" >>"$rows" <<'EOF'
+    /usr/bin/python3 - "$dir/$name.json" "$model" >>"$rows" <<'EOF'
 import json, os, sys
 for r in json.load(open(sys.argv[1])):
     dets = ", ".join("%s %.2f" % (d["label"], d["score"]) for d in r["detections"])
@@ -81,7 +82,7 @@ EOF
   done
 done
 
-echo "== detections (annotated images in $OUT/<device>/<model>/, e.g. $OUT/cpu/yolox_nano/dog.png)"
+echo "== detections (annotated images in $OUT/<device>/<model>/, e.g. $OUT/cpu/yolox_nano_onnx/dog.png)"
 /usr/bin/python3 - "$rows" <<'EOF'
 import sys
 rows = [l.rstrip("\n").split("|") for l in open(sys.argv[1]) if l.strip()]
