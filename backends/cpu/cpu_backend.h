@@ -142,6 +142,16 @@ int pv__cpu_pack_a(int64_t m, int64_t k, const float *a, int64_t rs, int64_t cs,
                    float alpha, pv_cpu_packed_a *out);
 void pv__cpu_packed_a_free(pv_cpu_packed_a *p);
 
+/* What conv2d and conv_transpose2d prepare: the weights packed once per
+ * group (ops/conv2d.c owns the helpers both use). */
+typedef struct pv_cpu_conv_prep {
+  int groups;
+  pv_cpu_packed_a *w; /* one per group */
+} pv_cpu_conv_prep;
+void pv__cpu_conv_release(void *prepared);
+/* f32 with a fusable activation: what both convolutions accept. */
+int pv__cpu_conv_supports(const pv_op_desc *op);
+
 /* C(m,n) = [accumulate ? C : 0] + A @ B, then epilogue. C(m,n) lives at
  * c[m*rsc + n*csc]. `pa` is a packed A, or NULL with a/rsa/csa/alpha. */
 int pv__cpu_sgemm(int64_t m, int64_t n, int64_t k, const pv_cpu_packed_a *pa,

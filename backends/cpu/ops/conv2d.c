@@ -10,12 +10,9 @@
 
 #include <stdlib.h>
 
-typedef struct conv_prep {
-  int groups;
-  pv_cpu_packed_a *w; /* one per group */
-} conv_prep;
+typedef pv_cpu_conv_prep conv_prep;
 
-static void conv_release(void *prepared) {
+void pv__cpu_conv_release(void *prepared) {
   conv_prep *p = prepared;
   if (!p)
     return;
@@ -25,7 +22,7 @@ static void conv_release(void *prepared) {
   free(p);
 }
 
-static int conv_supports(const pv_op_desc *op) {
+int pv__cpu_conv_supports(const pv_op_desc *op) {
   if (!pv__cpu_all_dtype(op, PV_F32))
     return 0;
   return pv__cpu_act_supported(&op->attrs.conv.act);
@@ -53,7 +50,7 @@ static int conv_prepare(const pv_node_desc *node, const pv_value_desc *values,
     int rc = pv__cpu_pack_a(og, kk, (const float *)vw->data + i * og * kk, kk,
                             1, 1.0f, &p->w[i]);
     if (rc) {
-      conv_release(p);
+      pv__cpu_conv_release(p);
       return rc;
     }
   }
@@ -267,7 +264,7 @@ static int conv_run(const pv_cpu_exec *e) {
   return 0;
 }
 
-const pv_cpu_op_impl pv__cpu_conv2d = {.supports = conv_supports,
+const pv_cpu_op_impl pv__cpu_conv2d = {.supports = pv__cpu_conv_supports,
                                        .prepare = conv_prepare,
-                                       .release = conv_release,
+                                       .release = pv__cpu_conv_release,
                                        .run = conv_run};

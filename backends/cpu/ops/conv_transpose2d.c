@@ -10,26 +10,7 @@
 
 #include <stdlib.h>
 
-typedef struct convt_prep {
-  int groups;
-  pv_cpu_packed_a *w;
-} convt_prep;
-
-static void convt_release(void *prepared) {
-  convt_prep *p = prepared;
-  if (!p)
-    return;
-  for (int i = 0; i < p->groups && p->w; i++)
-    pv__cpu_packed_a_free(&p->w[i]);
-  free(p->w);
-  free(p);
-}
-
-static int convt_supports(const pv_op_desc *op) {
-  if (!pv__cpu_all_dtype(op, PV_F32))
-    return 0;
-  return pv__cpu_act_supported(&op->attrs.conv.act);
-}
+typedef pv_cpu_conv_prep convt_prep;
 
 static int convt_prepare(const pv_node_desc *node, const pv_value_desc *values,
                          void **prepared) {
@@ -51,7 +32,7 @@ static int convt_prepare(const pv_node_desc *node, const pv_value_desc *values,
     int rc = pv__cpu_pack_a(m, cg, (const float *)vw->data + i * cg * m, 1, m,
                             1.0f, &p->w[i]);
     if (rc) {
-      convt_release(p);
+      pv__cpu_conv_release(p);
       return rc;
     }
   }
@@ -142,7 +123,8 @@ static int convt_run(const pv_cpu_exec *e) {
   return rc;
 }
 
-const pv_cpu_op_impl pv__cpu_conv_transpose2d = {.supports = convt_supports,
-                                                 .prepare = convt_prepare,
-                                                 .release = convt_release,
-                                                 .run = convt_run};
+const pv_cpu_op_impl pv__cpu_conv_transpose2d = {
+    .supports = pv__cpu_conv_supports,
+    .prepare = convt_prepare,
+    .release = pv__cpu_conv_release,
+    .run = convt_run};
