@@ -78,6 +78,20 @@ pv_tensor *pv_decode_png(const void *data, size_t size, pv_image_mode mode,
     pv_set_error(PV_ERR_NOMEM, "decode_png: png_create_info_struct failed");
     return NULL;
   }
+  /* A hostile file declares a chunk length and libpng allocates it before
+   * checking the CRC; a zTXt of "2 GB" was found by fuzz_png. No ancillary
+   * chunk an image needs (text, iCCP, eXIf) comes near 32 MiB; IDAT is
+   * streamed and not affected. No chunk is larger than the file, either. */
+  png_set_chunk_malloc_max(png, size < ((size_t)32 << 20) ? size + 4096
+                                                          : (size_t)32 << 20);
+  /* Nor are text and suggested-palette chunks used for decoding: skip them
+   * unread (libpng then only checks their CRC in small reads), so a
+   * compressed zTXt cannot make libpng inflate it into a huge buffer. (iCCP
+   * stays: libpng's gray conversion takes its coefficients from it.) */
+  static const png_byte ignored[] = {'t', 'E', 'X', 't', 0,   'z', 'T',
+                                     'X', 't', 0,   'i', 'T', 'X', 't',
+                                     0,   's', 'P', 'L', 'T', 0};
+  png_set_keep_unknown_chunks(png, PNG_HANDLE_CHUNK_NEVER, ignored, 4);
   uint8_t *volatile hwc = NULL;
   png_bytep *volatile rows = NULL;
   volatile int reading_end = 0;
