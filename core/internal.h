@@ -106,4 +106,17 @@ int pv__op_max_inputs(int op);
 bool pv__op_is_unary(int op);
 bool pv__op_is_binary(int op);
 
+/* Marks a wrapped tensor's data as a view of a private file mapping, so
+ * that pv__tensor_advise_cold() may hand its pages back to the kernel. */
+void pv__tensor_set_file_mapped(pv_tensor *t);
+/* A hint that t's data will not be read again soon: when it lies in a file
+ * mapping, its whole pages that are still the file's own leave the resident
+ * set (MADV_DONTNEED) without losing anything: a later read maps them again
+ * from the page cache, and a page a caller wrote to stays. No effect on
+ * other memory. */
+void pv__tensor_advise_cold(const pv_tensor *t);
+/* True when t is the only reference to its storage, so releasing t frees
+ * the memory. */
+bool pv__tensor_is_exclusive(const pv_tensor *t);
+
 #endif

@@ -41,6 +41,10 @@ typedef struct pv_cpu_op_impl {
   void (*release)(void *prepared);
   /* Runs the node; returns 0 or a PV_ERR_* code (via host->set_error). */
   int (*run)(const pv_cpu_exec *e);
+  /* 1 + the index of the constant input that prepare() copies whole when it
+   * sets *prepared, so that run() never reads it (the host may then free
+   * it: pv_partition_desc.const_done); 0 for none. */
+  int prepare_consumes;
 } pv_cpu_op_impl;
 
 /* Kernel table indexed by pv_op (NULL = unsupported). */

@@ -173,10 +173,22 @@ static int cpu_partition_compile(pv_plugin_device *dev,
   }
   memcpy(p->nodes, pd->nodes, sizeof(pv_node_desc) * (size_t)pd->n_nodes);
   memcpy(p->values, pd->values, sizeof(pv_value_desc) * (size_t)pd->n_values);
+  /* reads left per value: a constant whose every reader repacked it is
+   * handed back to the host as soon as the last one has (const_done) */
+  int *reads = NULL;
+  if (pd->struct_size >=
+          offsetof(pv_partition_desc, host_ctx) + sizeof pd->host_ctx &&
+      pd->const_done)
+    reads = calloc((size_t)(pd->n_values ? pd->n_values : 1), sizeof(int));
+  for (int i = 0; reads && i < p->n_nodes; i++)
+    for (int k = 0; k < p->nodes[i].n_inputs; k++)
+      if (p->nodes[i].inputs[k] >= 0)
+        reads[p->nodes[i].inputs[k]]++;
   for (int i = 0; i < p->n_nodes; i++) {
     const pv_cpu_op_impl *impl = pv__cpu_op_impl(p->nodes[i].op);
     if (!impl || !impl->run) {
       int op = p->nodes[i].op;
+      free(reads);
       release_partition(p);
       return pv__cpu_error(-12, "cpu: op %s has no kernel",
                            pv__cpu_host->op_name(op));
@@ -184,11 +196,21 @@ static int cpu_partition_compile(pv_plugin_device *dev,
     if (impl->prepare) {
       int rc = impl->prepare(&p->nodes[i], p->values, &p->prepared[i]);
       if (rc) {
+        free(reads);
         release_partition(p);
         return rc;
       }
     }
+    int k = impl->prepare_consumes - 1;
+    if (reads && p->prepared[i] && k >= 0 && k < p->nodes[i].n_inputs) {
+      int v = p->nodes[i].inputs[k];
+      if (v >= 0 && p->values[v].kind == PV_VALUE_CONST && --reads[v] == 0) {
+        pd->const_done(pd->host_ctx, v);
+        p->values[v].data = NULL; /* the host may have freed it */
+      }
+    }
   }
+  free(reads);
   *out = (pv_plugin_partition *)p;
   return 0;
 }

@@ -12,6 +12,8 @@
  */
 #include "ocl_backend.h"
 
+#include "../common/hw_probe.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -578,6 +580,13 @@ void pv__ocl_range1(pv_ocl_launch *l, int64_t n) {
 
 /* ---- descriptor ---------------------------------------------------------- */
 
+/* Driver selections in the environment count as "maybe" (hw_probe.h). */
+static int ocl_hardware_probe(void) {
+  static const char *const env[] = {"OCL_ICD_VENDORS", "OCL_ICD_FILENAMES",
+                                    "OPENCL_VENDOR_PATH", NULL};
+  return pv__hw_probe(env);
+}
+
 static const pv_plugin_desc g_desc = {
     .struct_size = sizeof(pv_plugin_desc),
     .abi_major = PV_PLUGIN_ABI_MAJOR,
@@ -602,6 +611,7 @@ static const pv_plugin_desc g_desc = {
     .partition_release = ocl_partition_release,
     .synchronize = ocl_synchronize,
     .device_describe = ocl_device_describe,
+    .hardware_probe = ocl_hardware_probe,
 };
 
 PV_PLUGIN_EXPORT const pv_plugin_desc *

@@ -4,6 +4,8 @@
  */
 #include "vk_ops.h"
 
+#include "../common/hw_probe.h"
+
 #include <stdarg.h>
 #include <stdlib.h>
 
@@ -173,6 +175,13 @@ static int vk_synchronize(pv_plugin_device *dev) {
                                         pv__vk_result_str(r));
 }
 
+/* Driver selections in the environment count as "maybe" (hw_probe.h). */
+static int vk_hardware_probe(void) {
+  static const char *const env[] = {"VK_ICD_FILENAMES", "VK_DRIVER_FILES",
+                                    "VK_ADD_DRIVER_FILES", NULL};
+  return pv__hw_probe(env);
+}
+
 static const pv_plugin_desc g_desc = {
     .struct_size = sizeof(pv_plugin_desc),
     .abi_major = PV_PLUGIN_ABI_MAJOR,
@@ -197,6 +206,7 @@ static const pv_plugin_desc g_desc = {
     .partition_release = vk_partition_release,
     .synchronize = vk_synchronize,
     .device_describe = pv__vk_device_describe,
+    .hardware_probe = vk_hardware_probe,
 };
 
 PV_PLUGIN_EXPORT const pv_plugin_desc *

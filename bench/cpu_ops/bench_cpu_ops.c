@@ -76,7 +76,7 @@ static int bnode_make(bnode *b, const pv_node_desc *node_in,
   node.outputs[0] = n_in;
   node.n_inputs = n_in;
   node.n_outputs = 1;
-  pv_partition_desc pd = {sizeof pd, 1, &node, n_in + 1, vals, off};
+  pv_partition_desc pd = {sizeof pd, 1, &node, n_in + 1, vals, off, NULL, NULL};
   int rc = P->partition_compile(DEV, &pd, &b->part);
   if (!rc)
     rc = P->buffer_alloc(DEV, off, &b->arena);

@@ -81,7 +81,7 @@ static double time_node(int op, const pv_op_attrs *at, int n_in,
     n.inputs[i] = i;
   n.outputs[0] = n_in;
   n.attrs = *at;
-  pv_partition_desc pd = {sizeof pd, 1, &n, n_in + 1, v, off};
+  pv_partition_desc pd = {sizeof pd, 1, &n, n_in + 1, v, off, NULL, NULL};
   pv_plugin_buffer *arena = NULL;
   pv_plugin_partition *part = NULL;
   double per = -1;

@@ -126,6 +126,10 @@ int pv__pass_fold_batchnorm(pv_graph *g) {
         pw[c * per + k] = w[c * per + k] * s;
       pb[c] = ((cb ? cb[c] : 0.0f) - mean[c]) * s + beta[c];
     }
+    /* The source weights are not read again here: when they are a view of
+     * the checkpoint's mapping, let the kernel take those pages back now,
+     * so that the folded copy does not double the resident weights. */
+    pv__tensor_advise_cold(g->values[cv->in[1]].constant);
     int vw = pv_graph_constant(g, NULL, nw),
         vb = pv_graph_constant(g, NULL, nb);
     pv_tensor_release(nw);

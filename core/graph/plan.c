@@ -508,15 +508,99 @@ int pv__plan_build(pv_compiled *c, const pv_tensor_desc *in_desc,
   return 0;
 }
 
+/* What const_done needs to find a partition value's constant in c->g. */
+typedef struct const_done_ctx {
+  pv_compiled *c;
+  pv__plan *p;
+  const int *graph_value; /* partition value -> graph value */
+  int n_values;
+  bool *done; /* per partition value: already reported */
+  int *uses;  /* per graph value: partitions of p that still need it */
+} const_done_ctx;
+
+static bool aliases_output(const pv_graph *g, const pv__plan *p, int b) {
+  for (int i = 0; i < g->n_outputs; i++)
+    if (p->alias[g->outputs[i]] == b)
+      return true;
+  return false;
+}
+
+/* The plugin will not read this constant again: free it when no other
+ * partition needs it and the compiled graph is its only owner, otherwise
+ * just let the pages of a mapped checkpoint go (plugin.h, const_done). */
+static void on_const_done(void *host_ctx, int32_t value) {
+  const_done_ctx *x = host_ctx;
+  if (!x || value < 0 || value >= x->n_values || x->done[value])
+    return;
+  x->done[value] = true;
+  pv_graph *g = x->c->g;
+  int b = x->p->alias[x->graph_value[value]];
+  if (g->values[b].kind != PV__V_CONST || !g->values[b].constant ||
+      --x->uses[b] > 0 || aliases_output(g, x->p, b))
+    return;
+  pv_tensor *t = g->values[b].constant;
+  if (!x->c->src || !pv__tensor_is_exclusive(t)) {
+    pv__tensor_advise_cold(t);
+    return;
+  }
+  if (!x->c->released) {
+    x->c->released = calloc((size_t)g->n_values, sizeof(bool));
+    if (!x->c->released)
+      return; /* keep it: freeing is an optimisation */
+  }
+  x->c->released[b] = true;
+  x->c->released_bytes += pv_tensor_nbytes(t);
+  pv_tensor_release(t);
+  g->values[b].constant = NULL;
+}
+
+int pv__plan_restore_constants(pv_compiled *c) {
+  if (!c->released)
+    return 0;
+  if (!c->src)
+    return pv_set_error(PV_ERR_INTERNAL, "plan: released constants and no "
+                                         "source graph to restore them");
+  pv_graph *fresh = pv__graph_clone(c->src);
+  int rc = fresh ? 0 : pv_last_status();
+  if (!rc)
+    rc =
+        c->no_optimize ? pv__pass_remove_dead(fresh) : pv_graph_optimize(fresh);
+  pv_graph *g = c->g;
+  for (int v = 0; v < g->n_values && !rc; v++) {
+    if (!c->released[v])
+      continue;
+    if (v >= fresh->n_values || fresh->values[v].kind != PV__V_CONST ||
+        !fresh->values[v].constant ||
+        fresh->values[v].desc.dtype != g->values[v].desc.dtype ||
+        pv__desc_numel(&fresh->values[v].desc) !=
+            pv__desc_numel(&g->values[v].desc)) {
+      rc = pv_set_error(PV_ERR_INTERNAL,
+                        "plan: constant %d differs when rebuilt", v);
+      break;
+    }
+    g->values[v].constant = pv_tensor_retain(fresh->values[v].constant);
+    c->released[v] = false;
+  }
+  pv_graph_free(fresh);
+  if (!rc) {
+    free(c->released);
+    c->released = NULL;
+  }
+  return rc;
+}
+
 /* Builds the plugin-facing description of one partition and compiles it. */
-static int compile_partition(pv_compiled *c, pv__plan *p, pv__partition *pt) {
+static int compile_partition(pv_compiled *c, pv__plan *p, pv__partition *pt,
+                             int *uses) {
   const pv_graph *g = c->g;
   int nv = g->n_values;
   int *map = malloc(sizeof(int) * (size_t)nv);
+  int *inv = malloc(sizeof(int) * (size_t)nv);
+  bool *done = calloc((size_t)nv, sizeof(bool));
   pv_node_desc *nodes = calloc((size_t)pt->n_nodes, sizeof(pv_node_desc));
   pv_value_desc *vals = calloc((size_t)nv, sizeof(pv_value_desc));
   int rc = 0, n_vals = 0;
-  if (!map || !nodes || !vals) {
+  if (!map || !inv || !done || !nodes || !vals) {
     rc = pv_set_error(PV_ERR_NOMEM, "plan: out of memory");
     goto done;
   }
@@ -553,6 +637,7 @@ static int compile_partition(pv_compiled *c, pv__plan *p, pv__partition *pt) {
             goto done;
           }
         }
+        inv[n_vals] = v;
         map[v] = n_vals++;
       }
       *slotp = map[v];
@@ -566,6 +651,11 @@ static int compile_partition(pv_compiled *c, pv__plan *p, pv__partition *pt) {
   pd.n_values = n_vals;
   pd.values = vals;
   pd.arena_size = p->arena_size[pt->slot];
+  const_done_ctx cx = {c, p, inv, n_vals, done, uses};
+  if (uses) {
+    pd.const_done = on_const_done;
+    pd.host_ctx = &cx;
+  }
   pv_device *dev = c->slots[pt->slot];
   pv_plugin_device *h = pv__device_handle(dev);
   if (!h) {
@@ -579,17 +669,53 @@ static int compile_partition(pv_compiled *c, pv__plan *p, pv__partition *pt) {
                       pv_device_name(dev), pv_last_error());
 done:
   free(map);
+  free(inv);
+  free(done);
   free(nodes);
   free(vals);
   return rc;
 }
 
-int pv__plan_compile(pv_compiled *c, pv__plan *p) {
-  for (int i = 0; i < p->n_parts; i++) {
-    int rc = compile_partition(c, p, &p->parts[i]);
-    if (rc)
-      return rc;
+/* Per constant (base value): how many partitions of p read it. NULL when
+ * out of memory (then nothing is released early). */
+static int *count_const_uses(const pv_compiled *c, const pv__plan *p) {
+  const pv_graph *g = c->g;
+  int *uses = calloc((size_t)g->n_values + 1, sizeof(int));
+  int *seen = malloc(sizeof(int) * ((size_t)g->n_values + 1));
+  if (!uses || !seen) {
+    free(uses);
+    free(seen);
+    return NULL;
   }
+  for (int v = 0; v < g->n_values; v++)
+    seen[v] = -1;
+  for (int i = 0; i < p->n_parts; i++)
+    for (int k = 0; k < p->parts[i].n_nodes; k++) {
+      const pv__gnode *nd = &g->nodes[p->parts[i].nodes[k]];
+      for (int j = 0; j < nd->n_in; j++) {
+        if (nd->in[j] < 0)
+          continue;
+        int b = p->alias[nd->in[j]];
+        if (g->values[b].kind == PV__V_CONST && seen[b] != i) {
+          seen[b] = i;
+          uses[b]++;
+        }
+      }
+    }
+  free(seen);
+  return uses;
+}
+
+int pv__plan_compile(pv_compiled *c, pv__plan *p) {
+  int *uses = count_const_uses(c, p);
+  for (int i = 0; i < p->n_parts; i++) {
+    int rc = compile_partition(c, p, &p->parts[i], uses);
+    if (rc) {
+      free(uses);
+      return rc;
+    }
+  }
+  free(uses);
   if (p->n_parts > 8)
     pv_log(PV_LOG_WARN,
            "graph splits into %d partitions between %s and cpu; expect copy "

@@ -44,6 +44,14 @@ struct pv_compiled {
   int verbose;
   pthread_mutex_t mu;
   pv__plan *plans; /* most recent first */
+  /* Constants a plugin reported copied (const_done) are freed from g when g
+   * is their only owner; `released` marks them, and a later plan (another
+   * input shape) gets them back by optimising `src`, the unoptimised clone,
+   * again. src is dropped after the first plan when nothing was released. */
+  pv_graph *src;
+  bool *released; /* per value of g, or NULL */
+  uint64_t released_bytes; /* freed so far, restores not subtracted */
+  int no_optimize;
 };
 
 struct pv_context {
@@ -58,5 +66,8 @@ int pv__plan_build(pv_compiled *c, const pv_tensor_desc *in_desc,
 /* Compiles every partition of a plan in its plugin. */
 int pv__plan_compile(pv_compiled *c, pv__plan *p);
 void pv__plan_free(pv_compiled *c, pv__plan *p);
+/* Puts back the constants released after earlier plans, before a new plan
+ * is built. */
+int pv__plan_restore_constants(pv_compiled *c);
 
 #endif

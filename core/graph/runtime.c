@@ -44,12 +44,18 @@ static int get_plan(pv_compiled *c, const pv_tensor_desc *in, pv__plan **out) {
     }
   }
   pv__plan *p = NULL;
-  int rc = pv__plan_build(c, in, &p);
+  int rc = pv__plan_restore_constants(c);
+  if (!rc)
+    rc = pv__plan_build(c, in, &p);
   if (!rc)
     rc = pv__plan_compile(c, p);
   if (rc) {
     pv__plan_free(c, p);
     return rc;
+  }
+  if (c->src && !c->released) { /* nothing to restore later */
+    pv_graph_free(c->src);
+    c->src = NULL;
   }
   p->next = c->plans;
   c->plans = p;
@@ -104,7 +110,9 @@ pv_compiled *pv_graph_compile(const pv_graph *g,
   }
   c->verbose = o.verbose;
   c->g = pv__graph_clone(g);
-  if (!c->g) {
+  c->src = c->g ? pv__graph_clone(g) : NULL;
+  c->no_optimize = o.no_optimize;
+  if (!c->g || !c->src) {
     pv_compiled_free(c);
     return NULL;
   }
@@ -145,6 +153,8 @@ void pv_compiled_free(pv_compiled *c) {
     c->plans = n;
   }
   pv_graph_free(c->g);
+  pv_graph_free(c->src);
+  free(c->released);
   pthread_mutex_destroy(&c->mu);
   free(c);
 }
@@ -188,6 +198,10 @@ int pv_compiled_report(const pv_compiled *c, char *buf, size_t size) {
     if (o < size)
       o += (size_t)snprintf(buf + o, size - o, "\n");
   }
+  if (c->released_bytes && o < size)
+    snprintf(buf + o, size - o,
+             "  constants the devices copied and the host freed: %llu bytes\n",
+             (unsigned long long)c->released_bytes);
   return 0;
 }
 

@@ -29,7 +29,21 @@ static pv_plugin_record g_records[PV__MAX_RECORDS];
 static int g_nrecords;
 static char g_api_dirs[PV__MAX_DIRS][512];
 static int g_n_api_dirs;
-static int g_stage; /* 0 nothing, 1 builtin cpu, 2 all plugins */
+/* 0 nothing, 1 builtin cpu, 2 plugins loaded (those whose hardware_probe
+ * says "no hardware device here" deferred), 3 every plugin initialised */
+static int g_stage;
+
+/* A validated plugin whose init() waits for stage 3 (see hardware_probe in
+ * plugin.h): the auto policy would not pick its software devices, and
+ * initialising their drivers costs tens of MB. */
+typedef struct pv__deferred {
+  void *dl;
+  const pv_plugin_desc *desc;
+  char path[512];
+  int record; /* index into g_records, or -1 */
+} pv__deferred;
+static pv__deferred g_deferred[PV__MAX_PLUGINS];
+static int g_ndeferred;
 
 static pv_plugin_record *add_record(const char *path) {
   if (g_nrecords >= PV__MAX_RECORDS)
@@ -170,6 +184,46 @@ static int register_plugin(void *dl, const pv_plugin_desc *d, const char *path,
   return 0;
 }
 
+/* Stage 2: keeps a plugin whose probe rules out hardware devices for
+ * stage 3 instead of initialising it. Returns 1 if deferred. */
+static int defer_if_no_hardware(void *dl, const pv_plugin_desc *d,
+                                const char *path, pv_plugin_record *r) {
+  if (g_stage >= 2 || d->abi_minor < 1 ||
+      d->struct_size <
+          offsetof(pv_plugin_desc, hardware_probe) + sizeof d->hardware_probe ||
+      !d->hardware_probe || g_ndeferred >= PV__MAX_PLUGINS)
+    return 0;
+  for (int i = 0; i < g_ndeferred; i++)
+    if (!strcmp(g_deferred[i].desc->name, d->name))
+      return 0; /* register_plugin() reports the duplicate */
+  if (d->hardware_probe() != 0)
+    return 0;
+  pv__deferred *f = &g_deferred[g_ndeferred++];
+  f->dl = dl;
+  f->desc = d;
+  snprintf(f->path, sizeof f->path, "%s", path);
+  f->record = r ? (int)(r - g_records) : -1;
+  if (r)
+    snprintf(r->reason, sizeof r->reason,
+             "deferred: no hardware device node, so its software devices "
+             "are enumerated only when devices are listed or named");
+  pv_log(PV_LOG_DEBUG, "plugin %s deferred: no hardware device node", path);
+  return 1;
+}
+
+/* Stage 3: initialises the deferred plugins. */
+static void init_deferred(void) {
+  for (int i = 0; i < g_ndeferred; i++) {
+    pv__deferred *f = &g_deferred[i];
+    pv_plugin_record *r = f->record >= 0 ? &g_records[f->record] : NULL;
+    if (r)
+      r->reason[0] = 0;
+    if (register_plugin(f->dl, f->desc, f->path, r) != 0)
+      dlclose(f->dl);
+  }
+  g_ndeferred = 0;
+}
+
 static void load_file(const char *path) {
   pv_plugin_record *r = add_record(path);
   void *dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
@@ -185,10 +239,14 @@ static void load_file(const char *path) {
   }
   const pv_plugin_desc *d =
       q(PV_PLUGIN_ABI_MAJOR, PV_PLUGIN_ABI_MINOR, pv__host_api());
-  if (check_desc(d, r) != 0 || register_plugin(dl, d, path, r) != 0) {
+  if (check_desc(d, r) != 0) {
     dlclose(dl);
     return;
   }
+  if (defer_if_no_hardware(dl, d, path, r))
+    return;
+  if (register_plugin(dl, d, path, r) != 0)
+    dlclose(dl);
 }
 
 static int is_plugin_name(const char *n) {
@@ -278,7 +336,8 @@ static void load_all(void) {
   }
 }
 
-/* stage 1: the built-in CPU backend only; stage 2: every plugin. */
+/* stage 1: the built-in CPU backend only; stage 2: every plugin loaded,
+ * those without a possible hardware device deferred; stage 3: all. */
 static void ensure_stage(int stage) {
   pthread_mutex_lock(&g_mu);
   if (g_stage < 1) {
@@ -288,6 +347,10 @@ static void ensure_stage(int stage) {
   if (stage >= 2 && g_stage < 2) {
     load_all();
     g_stage = 2;
+  }
+  if (stage >= 3 && g_stage < 3) {
+    init_deferred();
+    g_stage = 3;
   }
   pthread_mutex_unlock(&g_mu);
 }
@@ -318,19 +381,21 @@ int pv_plugins_reload(void) {
     if (g_plugins[i].dl)
       dlclose(g_plugins[i].dl);
   }
-  g_nplugins = g_ndevices = g_nrecords = 0;
+  for (int i = 0; i < g_ndeferred; i++)
+    dlclose(g_deferred[i].dl);
+  g_nplugins = g_ndevices = g_nrecords = g_ndeferred = 0;
   g_stage = 0;
   pthread_mutex_unlock(&g_mu);
   return 0;
 }
 
 int pv_plugin_record_count(void) {
-  ensure_stage(2);
+  ensure_stage(3);
   return g_nrecords;
 }
 
 int pv_plugin_record_get(int i, pv_plugin_record *out) {
-  ensure_stage(2);
+  ensure_stage(3);
   if (i < 0 || i >= g_nrecords)
     return pv_set_error(PV_ERR_RANGE, "plugin record %d out of range", i);
   *out = g_records[i];
@@ -338,12 +403,12 @@ int pv_plugin_record_get(int i, pv_plugin_record *out) {
 }
 
 int pv_device_count(void) {
-  ensure_stage(2);
+  ensure_stage(3);
   return g_ndevices;
 }
 
 pv_device *pv_device_get(int i) {
-  ensure_stage(2);
+  ensure_stage(3);
   if (i < 0 || i >= g_ndevices) {
     pv_set_error(PV_ERR_RANGE, "device index %d out of range (%d devices)", i,
                  g_ndevices);
@@ -423,7 +488,7 @@ pv_device *pv_device_find(const char *name) {
       pv_set_error(PV_ERR_NOT_FOUND, "cpu backend unavailable");
     return d;
   }
-  ensure_stage(2);
+  ensure_stage(3);
   char want[64];
   snprintf(want, sizeof want, "%s", name);
   if (!strchr(want, ':') && strlen(want) < 60)

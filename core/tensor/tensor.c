@@ -5,7 +5,10 @@
 #include "internal.h"
 #include "tensor_internal.h"
 
+#include <fcntl.h>
 #include <stdatomic.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 int64_t pv__shape_numel(int ndim, const int64_t *shape) {
   int64_t n = 1;
@@ -70,6 +73,69 @@ void pv__storage_release(pv__storage *s) {
   if (s->buffer && s->device)
     pv__device_free_buffer(s->device, s->buffer);
   free(s);
+}
+
+void pv__tensor_set_file_mapped(pv_tensor *t) {
+  if (t && t->storage)
+    t->storage->file_mapped = true;
+}
+
+#ifdef __linux__
+/* Drops [lo, hi) (page aligned) from the resident set where a page is still
+ * the file's own page; a page a caller wrote to (now anonymous, per
+ * /proc/self/pagemap) is kept, since dropping it would lose the write. The
+ * page cache keeps the file's pages, so a later read or the next process
+ * finds them in memory. */
+static void drop_clean_file_pages(uintptr_t lo, uintptr_t hi, uintptr_t page) {
+  int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return;
+  uint64_t ent[512];
+  uintptr_t a = lo, run = 0;
+  while (a < hi) {
+    size_t n = (size_t)((hi - a) / page);
+    if (n > 512)
+      n = 512;
+    ssize_t got = pread(fd, ent, n * 8, (off_t)(a / page * 8));
+    if (got != (ssize_t)(n * 8))
+      break;
+    for (size_t i = 0; i < n; i++, a += page) {
+      bool file_page = (ent[i] >> 63 & 1) && (ent[i] >> 61 & 1);
+      if (file_page && !run)
+        run = a;
+      if (!file_page && run) {
+        (void)madvise((void *)run, a - run, MADV_DONTNEED);
+        run = 0;
+      }
+    }
+  }
+  if (run)
+    (void)madvise((void *)run, a - run, MADV_DONTNEED);
+  close(fd);
+}
+#endif
+
+void pv__tensor_advise_cold(const pv_tensor *t) {
+#ifdef __linux__
+  if (!t || !t->storage || !t->storage->file_mapped || !t->storage->data)
+    return;
+  long page = sysconf(_SC_PAGESIZE);
+  if (page <= 0)
+    return;
+  uintptr_t lo = (uintptr_t)t->storage->data + (uintptr_t)t->offset;
+  uintptr_t hi = lo + pv_tensor_nbytes(t);
+  lo = (lo + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
+  hi &= ~((uintptr_t)page - 1);
+  if (hi > lo)
+    drop_clean_file_pages(lo, hi, (uintptr_t)page);
+#else
+  (void)t;
+#endif
+}
+
+bool pv__tensor_is_exclusive(const pv_tensor *t) {
+  return t && t->storage && atomic_load(&t->refcount) == 1 &&
+         atomic_load(&t->storage->refcount) == 1;
 }
 
 static void contiguous_strides(int ndim, const int64_t *shape,

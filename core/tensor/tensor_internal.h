@@ -14,6 +14,7 @@ typedef struct pv__storage {
   void *user;
   pv_device *device; /* NULL = host */
   pv_plugin_buffer *buffer;
+  bool file_mapped; /* data lies in a private mapping of a file */
 } pv__storage;
 
 struct pv_tensor {
@@ -27,6 +28,7 @@ struct pv_tensor {
 };
 
 void pv__storage_release(pv__storage *s);
+
 pv_tensor *pv__tensor_alloc(pv_dtype dtype, int ndim, const int64_t *shape,
                             bool zero);
 pv_tensor *pv__tensor_on_device(pv_dtype dtype, int ndim, const int64_t *shape,

@@ -121,10 +121,13 @@ pv_tensor *pv__blob_tensor(pv__blob *b, const uint8_t *ptr, pv_dtype dt,
   if (((uintptr_t)ptr % es) == 0) {
     pv_tensor *t = pv_tensor_wrap(dt, ndim, shape, strides, (void *)ptr,
                                   pv__blob_deleter, pv__blob_retain(b));
-    if (!t)
+    if (!t) {
       pv__blob_release(b);
-    else
+    } else {
       *zero_copy = 1;
+      if (b->kind == 1)
+        pv__tensor_set_file_mapped(t);
+    }
     return t;
   }
   /* Misaligned data (legacy files put storages at arbitrary offsets): copy

@@ -38,7 +38,7 @@ extern "C" {
 #endif
 
 #define PV_PLUGIN_ABI_MAJOR 1
-#define PV_PLUGIN_ABI_MINOR 0
+#define PV_PLUGIN_ABI_MINOR 1
 
 /* The one symbol a plugin exports. */
 #define PV_PLUGIN_QUERY_SYMBOL "pv_plugin_query"
@@ -161,6 +161,16 @@ typedef struct pv_partition_desc {
   int32_t n_values;
   const pv_value_desc *values;
   uint64_t arena_size; /* bytes the caller's arena will have, at least */
+
+  /* ABI 1.1 (check struct_size before reading). Optional: when not NULL,
+   * the plugin calls const_done(host_ctx, value) during partition_compile
+   * for a PV_VALUE_CONST value whose host data it will never read again
+   * (it copied, repacked or uploaded all of it), from the compiling thread.
+   * The host may then free that memory before the compile returns: a model
+   * whose weights are repacked would otherwise hold them twice at its peak.
+   * A plugin that calls it must not touch that value's data afterwards. */
+  void (*const_done)(void *host_ctx, int32_t value);
+  void *host_ctx;
 } pv_partition_desc;
 
 /* Opaque plugin-side handles. */
@@ -229,7 +239,17 @@ typedef struct pv_plugin_desc {
    * will use (for `polyvis devices --verbose`) into buf. */
   int (*device_describe)(pv_plugin_ctx *ctx, int index, char *buf, size_t size);
 
-  void *reserved[16];
+  /* Optional (ABI 1.1). Answers cheaply, before init() and without loading
+   * any driver, whether this plugin could find a hardware (non-software)
+   * device on this machine: 0 certainly not, 1 maybe. The auto device policy
+   * never picks a software device such as lavapipe or PoCL, and initialising
+   * those drivers maps LLVM (about 65 MB of resident memory each), so when
+   * the answer is 0 the host defers init() until the devices are listed or
+   * one of them is named. A wrong 0 would hide a GPU from the auto policy,
+   * so answer 1 whenever in doubt. NULL: maybe. */
+  int (*hardware_probe)(void);
+
+  void *reserved[15];
 } pv_plugin_desc;
 
 /* The function every plugin exports under PV_PLUGIN_QUERY_SYMBOL. The host

@@ -42,9 +42,25 @@ static int fail(int code, const char *msg) {
 
 static int t_init(const pv_host_api *h, pv_plugin_ctx **ctx) {
   host = h;
+  /* tests: leave a trace that init ran (test_plugin_defer) */
+  const char *marker = getenv("PV_TEMPLATE_INIT_MARKER");
+  FILE *f = marker && *marker ? fopen(marker, "w") : NULL;
+  if (f)
+    fclose(f);
   *ctx = &ctx_storage;
   return 0;
 }
+/* Optional (ABI 1.1): could a hardware device exist here, before init()?
+ * A real backend looks for the device nodes its driver needs (see
+ * backends/common/hw_probe.h) and answers 0 when there are none, so that the
+ * auto device policy does not load its driver for nothing. The template
+ * emulates its device on the host, so it answers "maybe" unless the tests
+ * ask it not to (PV_TEMPLATE_HW_PROBE=0). */
+static int t_hardware_probe(void) {
+  const char *v = getenv("PV_TEMPLATE_HW_PROBE");
+  return !(v && !strcmp(v, "0"));
+}
+
 static void t_shutdown(pv_plugin_ctx *ctx) { (void)ctx; }
 static int t_device_count(pv_plugin_ctx *ctx) { return 1; }
 
@@ -212,6 +228,7 @@ static const pv_plugin_desc desc = {
     .partition_compile = t_compile,
     .partition_execute = t_execute,
     .partition_release = t_release,
+    .hardware_probe = t_hardware_probe,
 };
 
 PV_PLUGIN_EXPORT const pv_plugin_desc *

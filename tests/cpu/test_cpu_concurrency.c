@@ -130,7 +130,7 @@ int main(void) {
   n[2].inputs[1] = 5;
   n[2].inputs[2] = 6;
   n[2].outputs[0] = 7;
-  pv_partition_desc pd = {sizeof pd, 3, n, 8, v, ARENA_SIZE};
+  pv_partition_desc pd = {sizeof pd, 3, n, 8, v, ARENA_SIZE, NULL, NULL};
   CHECK_EQ_INT(P->partition_compile(DEV, &pd, &PART), 0);
 
   /* naive reference */

@@ -87,7 +87,7 @@ static int run_node(node_run *r, int *supported) {
   *supported = P->supports_op(DEV, &od);
   if (!*supported)
     return PV_ERR_UNSUPPORTED;
-  pv_partition_desc pd = {sizeof pd, 1, &node, nv, vals, off};
+  pv_partition_desc pd = {sizeof pd, 1, &node, nv, vals, off, NULL, NULL};
   pv_plugin_partition *part = NULL;
   int rc = P->partition_compile(DEV, &pd, &part);
   if (rc)

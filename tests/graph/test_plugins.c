@@ -66,8 +66,11 @@ int main(int argc, char **argv) {
     if (strstr(r.path, "template")) {
       seen_tpl = r.loaded && r.n_devices == 1;
     } else if (strstr(r.path, "abi_mismatch")) {
+      char host_abi[32];
+      snprintf(host_abi, sizeof host_abi, "%d.%d", PV_PLUGIN_ABI_MAJOR,
+               PV_PLUGIN_ABI_MINOR);
       seen_abi = !r.loaded && r.status == PV_ERR_ABI &&
-                 strstr(r.reason, "99.0") && strstr(r.reason, "1.0");
+                 strstr(r.reason, "99.0") && strstr(r.reason, host_abi);
       printf("abi record: %s\n", r.reason);
     } else if (strstr(r.path, "no_symbol")) {
       seen_sym = !r.loaded && strstr(r.reason, "pv_plugin_query") != NULL;

@@ -676,7 +676,7 @@ static void test_chain_threads(void) {
   nodes[1].op = PV_OP_ADD, nodes[1].n_inputs = 2, nodes[1].n_outputs = 1;
   nodes[1].inputs[0] = 1, nodes[1].inputs[1] = 0, nodes[1].outputs[0] = 2;
   nodes[1].attrs.binary.act.op = PV_OP_EXP; /* exp(-x + x) = 1 */
-  pv_partition_desc pd = {sizeof pd, 2, nodes, 3, v, 3 * 4096};
+  pv_partition_desc pd = {sizeof pd, 2, nodes, 3, v, 3 * 4096, NULL, NULL};
   pv_plugin_partition *part = NULL;
   CHECK_EQ_INT(VK.d->partition_compile(VK.dev, &pd, &part), 0);
   thr t[2];
@@ -727,7 +727,7 @@ static void test_war(void) {
   nd[1].inputs[0] = 2, nd[1].outputs[0] = 3;
   nd[2].op = PV_OP_ADD, nd[2].n_inputs = 2, nd[2].n_outputs = 1;
   nd[2].inputs[0] = 1, nd[2].inputs[1] = 3, nd[2].outputs[0] = 4;
-  pv_partition_desc pd = {sizeof pd, 3, nd, 5, v, 4096};
+  pv_partition_desc pd = {sizeof pd, 3, nd, 5, v, 4096, NULL, NULL};
   pv_plugin_partition *part = NULL;
   pv_plugin_buffer *arena = NULL;
   CHECK_EQ_INT(VK.d->partition_compile(VK.dev, &pd, &part), 0);
@@ -799,7 +799,7 @@ int main(void) {
     nd.n_inputs = nd.n_outputs = 1;
     nd.inputs[0] = 0;
     nd.outputs[0] = 1;
-    pv_partition_desc pd = {sizeof pd, 1, &nd, 2, v, 128};
+    pv_partition_desc pd = {sizeof pd, 1, &nd, 2, v, 128, NULL, NULL};
     pv_plugin_partition *part = NULL;
     CHECK(VK.d->partition_compile(VK.dev, &pd, &part) < 0);
     nd.n_inputs = 99;

@@ -158,7 +158,7 @@ int vkh_run_multi(vkh *h, int op, const pv_op_attrs *attrs, int n_in,
   for (int k = 0; k < n_out; k++)
     node.outputs[k] = n_in + k;
   node.attrs = *attrs;
-  pv_partition_desc pd = {sizeof pd, 1, &node, n_in + n_out, vals, off};
+  pv_partition_desc pd = {sizeof pd, 1, &node, n_in + n_out, vals, off, NULL, NULL};
   pv_plugin_buffer *arena = NULL;
   pv_plugin_partition *part = NULL;
   rc = h->d->buffer_alloc(h->dev, off, &arena);

@@ -254,9 +254,9 @@ static int conv_run(const pv_cpu_exec *e) {
       pv_cpu_bsrc bs = {xg, h * wi, 1, direct ? NULL : &im};
       pv_cpu_epi epi = {bias ? bias + gi * og : NULL, 1, &a->act};
       float *yg = y + (b * oc + gi * og) * oh * ow;
-      int rc =
-          pv__cpu_sgemm(og, oh * ow, kk, p ? &p->w[gi] : NULL, w + gi * og * kk,
-                        kk, 1, 1.0f, &bs, yg, oh * ow, 1, 0, &epi);
+      int rc = pv__cpu_sgemm(og, oh * ow, kk, p ? &p->w[gi] : NULL,
+                             p ? NULL : w + gi * og * kk, kk, 1, 1.0f, &bs, yg,
+                             oh * ow, 1, 0, &epi);
       if (rc)
         return rc;
     }
@@ -267,4 +267,5 @@ static int conv_run(const pv_cpu_exec *e) {
 const pv_cpu_op_impl pv__cpu_conv2d = {.supports = pv__cpu_conv_supports,
                                        .prepare = conv_prepare,
                                        .release = pv__cpu_conv_release,
-                                       .run = conv_run};
+                                       .run = conv_run,
+                                       .prepare_consumes = 2};

@@ -103,8 +103,9 @@ static int convt_run(const pv_cpu_exec *e) {
     for (int gi = 0; gi < g && !rc; gi++) {
       const float *xg = x + (b * c + gi * cg) * h * wi;
       pv_cpu_bsrc bs = {xg, h * wi, 1, NULL};
-      rc = pv__cpu_sgemm(m, h * wi, cg, p ? &p->w[gi] : NULL, w + gi * cg * m,
-                         1, m, 1.0f, &bs, col, h * wi, 1, 0, NULL);
+      rc = pv__cpu_sgemm(m, h * wi, cg, p ? &p->w[gi] : NULL,
+                         p ? NULL : w + gi * cg * m, 1, m, 1.0f, &bs, col,
+                         h * wi, 1, 0, NULL);
       if (rc)
         break;
       col2im_ctx cc = {col,
@@ -127,4 +128,5 @@ const pv_cpu_op_impl pv__cpu_conv_transpose2d = {
     .supports = pv__cpu_conv_supports,
     .prepare = convt_prepare,
     .release = pv__cpu_conv_release,
-    .run = convt_run};
+    .run = convt_run,
+    .prepare_consumes = 2};
