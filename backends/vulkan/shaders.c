@@ -61,7 +61,7 @@ static const pv_vk_shader g_shaders[PV_VK_SH_COUNT][2] = {
     SH(PV_VK_SH_REDUCE, reduce, 2),   SH(PV_VK_SH_BATCHNORM, batchnorm, 6),
     SH(PV_VK_SH_COMPARE, compare, 3), SH(PV_VK_SH_WHERE, where, 4),
     SH(PV_VK_SH_PAD, pad, 2),         SH(PV_VK_SH_GATHER, gather, 3),
-    SH(PV_VK_SH_RESIZE, resize, 2),   SH(PV_VK_SH_CONV_T, conv_transpose, 4),
+    SH(PV_VK_SH_RESIZE, resize, 3),   SH(PV_VK_SH_CONV_T, conv_transpose, 4),
     SH(PV_VK_SH_GEMV, gemv, 4),       SH(PV_VK_SH_CAST, cast, 2),
     SH(PV_VK_SH_TOPK, topk, 3),
 };
