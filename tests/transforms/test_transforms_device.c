@@ -14,9 +14,9 @@ static const char *g_dev = "cpu";
 /* The golden's tolerance, except that a uint8 image resampled in float by
  * a bilinear or bicubic RESIZE node gets the device +-1 rule (u8dev) on the
  * devices whose RESIZE kernel does not replay torch's operation order
- * (vulkan's does: strict there). */
+ * (vulkan's and opencl's do: strict there). */
 static const char *device_tol(const char *spec, const char *tol) {
-  if (!strncmp(g_dev, "vulkan", 6))
+  if (!strncmp(g_dev, "vulkan", 6) || !strncmp(g_dev, "opencl", 6))
     return tol;
   if (!strcmp(tol, "u8") && strstr(spec, "resize") &&
       (strstr(spec, "bilinear") || strstr(spec, "bicubic")))

@@ -1,120 +1,86 @@
-/* resize.cl: F.interpolate on NCHW (torch 1.13 CPU semantics): nearest,
- * nearest-exact, bilinear and bicubic (A = cubic_a), align_corners, user
- * scale factors, and the antialias path (separable triangle / a = -0.5 cubic
- * filters whose support widens with the downscale factor). sh/sw are the
- * source-per-destination scales the host computed as torch does. */
-PV_INLINE int pv_nearest_idx(int dst, int in, int out, float scale, int exact) {
-  if (exact)
-    return min((int)floor((dst + 0.5f) * scale), in - 1);
-  if (out == in)
-    return dst;
-  if (out == 2 * in)
-    return dst >> 1;
-  return min((int)floor(dst * scale), in - 1);
-}
+/* resize.cl: RESIZE (F.interpolate / ONNX Resize) on NCHW f32 as a separable
+ * filter whose taps the host computed (ops/resize.c) exactly as the CPU
+ * does: per output index along each axis, a tap count, source indices and
+ * float weights. Each output replays the CPU's operation order: the width
+ * pass over every source row the height pass needs (each such value rounded
+ * to float, as the CPU's intermediate image is), then the height pass, with
+ * the accumulation chain of the CPU (acc_w, acc_h: PV_RS_* below) and
+ * explicit fma() where the CPU fuses. No other contraction: the program is
+ * built without -cl-mad-enable / fast-math, and contraction is off here.
+ *
+ * Tables: it = [cnt_h OH][idx_h OH*KH][cnt_w OW][idx_w OW*KW],
+ *         wt = [w_h OH*KH][w_w OW*KW]. */
+#ifdef PV_OPENCL
+#pragma OPENCL FP_CONTRACT OFF
+#endif
 
-PV_INLINE float pv_src_index(float scale, int dst, int align, int cubic) {
-  if (align)
-    return scale * dst;
-  float s = scale * (dst + 0.5f) - 0.5f;
-  return !cubic && s < 0.0f ? 0.0f : s;
-}
+#define PV_RS_TWO 0   /* fma(x0, w0, x1 * w1): torch's two-tap bilinear */
+#define PV_RS_CHAIN 1 /* x0 * w0, then acc + xj * wj rounded separately */
+#define PV_RS_FMA 2   /* x0 * w0, then fma(xj, wj, acc) */
+#define PV_RS_SUM0 3  /* 0, then acc + wj * xj (the CPU's ONNX loop) */
+#define PV_RS_COPY 4  /* one tap, copied (height pass only) */
 
-PV_INLINE float pv_cc1(float x, float A) {
-  return ((A + 2.0f) * x - (A + 3.0f)) * x * x + 1.0f;
-}
-PV_INLINE float pv_cc2(float x, float A) {
-  return ((A * x - 5.0f * A) * x + 8.0f * A) * x - 4.0f * A;
-}
-
-PV_INLINE float pv_aa_filter(float x, int cubic) {
-  x = fabs(x);
-  if (!cubic)
-    return x < 1.0f ? 1.0f - x : 0.0f;
-  const float a = -0.5f;
-  if (x < 1.0f)
-    return ((a + 2.0f) * x - (a + 3.0f)) * x * x + 1.0f;
-  if (x < 2.0f)
-    return (((x - 5.0f) * x + 8.0f) * x - 4.0f) * a;
-  return 0.0f;
-}
-
-/* The antialias window of output index i along one axis. */
-PV_INLINE void pv_aa_window(int i, int in, float scale, int cubic, int *xmin,
-                            int *xsize, float *invscale, float *center) {
-  float support = (cubic ? 2.0f : 1.0f) * (scale >= 1.0f ? scale : 1.0f);
-  *center = scale * (i + 0.5f);
-  *invscale = scale >= 1.0f ? 1.0f / scale : 1.0f;
-  int lo = (int)(*center - support + 0.5f);
-  *xmin = lo > 0 ? lo : 0;
-  int hi = (int)(*center + support + 0.5f);
-  *xsize = (hi < in ? hi : in) - *xmin;
+/* One width-pass value: n taps over a source row. */
+PV_INLINE float pv_rs_taps(PV_GLOBAL const float *line,
+                           PV_GLOBAL const int *ix, PV_GLOBAL const float *w,
+                           int n, int acc) {
+  if (acc == PV_RS_SUM0) {
+    float s = 0.0f;
+    for (int j = 0; j < n; j++)
+      s = s + w[j] * line[ix[j]];
+    return s;
+  }
+  if (n <= 0)
+    return 0.0f;
+  if (acc == PV_RS_TWO)
+    return fma(line[ix[0]], w[0], line[ix[1]] * w[1]);
+  float s = line[ix[0]] * w[0];
+  for (int j = 1; j < n; j++) {
+    float xj = line[ix[j]];
+    if (acc == PV_RS_FMA)
+      s = fma(xj, w[j], s);
+    else {
+      float p = xj * w[j];
+      s = s + p;
+    }
+  }
+  return s;
 }
 
 PV_KERNEL void resize_f32(PV_GLOBAL const float *X, pv_long xo,
-                          PV_GLOBAL float *Y, pv_long yo, int total, int H,
-                          int W, int OH, int OW, int mode, int align, float sh,
-                          float sw, int aa, float A) {
+                          PV_GLOBAL float *Y, pv_long yo,
+                          PV_GLOBAL const int *it, PV_GLOBAL const float *wt,
+                          int total,
+                          int H, int W, int OH, int OW, int KH, int KW,
+                          int acc_h, int acc_w) {
   int i = PV_GID(0);
   if (i >= total)
     return;
   int ow = i % OW, oh = (i / OW) % OH, p = i / OW / OH;
   PV_GLOBAL const float *x = X + xo + (pv_long)p * H * W;
-  float v;
-  if (mode == 0 || mode == 1) { /* nearest, nearest-exact */
-    int ih = pv_nearest_idx(oh, H, OH, sh, mode == 1);
-    int iw = pv_nearest_idx(ow, W, OW, sw, mode == 1);
-    v = x[ih * W + iw];
-  } else if (aa) {
-    int cubic = mode == 3;
-    int ymin, ysize, xmin, xsize;
-    float yinv, xinv, yc, xc;
-    pv_aa_window(oh, H, sh, cubic, &ymin, &ysize, &yinv, &yc);
-    pv_aa_window(ow, W, sw, cubic, &xmin, &xsize, &xinv, &xc);
-    float ty = 0.0f, tx = 0.0f;
-    for (int j = 0; j < ysize; j++)
-      ty += pv_aa_filter((j + ymin - yc + 0.5f) * yinv, cubic);
-    for (int j = 0; j < xsize; j++)
-      tx += pv_aa_filter((j + xmin - xc + 0.5f) * xinv, cubic);
-    v = 0.0f;
-    for (int a = 0; a < ysize; a++) {
-      float wy = pv_aa_filter((a + ymin - yc + 0.5f) * yinv, cubic);
-      if (ty != 0.0f)
-        wy /= ty;
-      float row = 0.0f;
-      for (int b = 0; b < xsize; b++) {
-        float wx = pv_aa_filter((b + xmin - xc + 0.5f) * xinv, cubic);
-        if (tx != 0.0f)
-          wx /= tx;
-        row += wx * x[(ymin + a) * W + xmin + b];
-      }
-      v += wy * row;
+  PV_GLOBAL const int *cnt_h = it;
+  PV_GLOBAL const int *idx_h = cnt_h + OH + oh * KH;
+  PV_GLOBAL const int *cnt_w = cnt_h + OH + OH * KH;
+  PV_GLOBAL const int *idx_w = cnt_w + OW + ow * KW;
+  PV_GLOBAL const float *w_h = wt + oh * KH;
+  PV_GLOBAL const float *w_w = wt + OH * KH + ow * KW;
+  int nh = cnt_h[oh], nw = cnt_w[ow];
+  float v = 0.0f;
+  if (acc_h == PV_RS_COPY) {
+    v = pv_rs_taps(x + idx_h[0] * W, idx_w, w_w, nw, acc_w);
+  } else if (acc_h == PV_RS_SUM0) {
+    for (int k = 0; k < nh; k++) {
+      float pk = w_h[k] * pv_rs_taps(x + idx_h[k] * W, idx_w, w_w, nw, acc_w);
+      v = v + pk;
     }
-  } else if (mode == 2) { /* bilinear */
-    float hr = pv_src_index(sh, oh, align, 0), wr = pv_src_index(sw, ow, align, 0);
-    int h1 = (int)hr, w1 = (int)wr;
-    int h1p = h1 < H - 1 ? 1 : 0, w1p = w1 < W - 1 ? 1 : 0;
-    float hl1 = hr - h1, hl0 = 1.0f - hl1, wl1 = wr - w1, wl0 = 1.0f - wl1;
-    v = hl0 * (wl0 * x[h1 * W + w1] + wl1 * x[h1 * W + w1 + w1p]) +
-        hl1 * (wl0 * x[(h1 + h1p) * W + w1] + wl1 * x[(h1 + h1p) * W + w1 + w1p]);
-  } else { /* bicubic */
-    float hr = pv_src_index(sh, oh, align, 1), wr = pv_src_index(sw, ow, align, 1);
-    int ih = (int)floor(hr), iw = (int)floor(wr);
-    float th = hr - ih, tw = wr - iw;
-    float ch[4] = {pv_cc2(th + 1.0f, A), pv_cc1(th, A), pv_cc1(1.0f - th, A),
-                   pv_cc2(2.0f - th, A)};
-    float cw[4] = {pv_cc2(tw + 1.0f, A), pv_cc1(tw, A), pv_cc1(1.0f - tw, A),
-                   pv_cc2(2.0f - tw, A)};
-    v = 0.0f;
-    for (int a = 0; a < 4; a++) {
-      int yy = min(max(ih - 1 + a, 0), H - 1);
-      float row = 0.0f;
-      for (int b = 0; b < 4; b++) {
-        int xx = min(max(iw - 1 + b, 0), W - 1);
-        row += cw[b] * x[yy * W + xx];
-      }
-      v += ch[a] * row;
-    }
+  } else if (acc_h == PV_RS_TWO) {
+    float t0 = pv_rs_taps(x + idx_h[0] * W, idx_w, w_w, nw, acc_w);
+    float t1 = pv_rs_taps(x + idx_h[1] * W, idx_w, w_w, nw, acc_w);
+    v = fma(t0, w_h[0], t1 * w_h[1]);
+  } else if (nh > 0) { /* PV_RS_FMA */
+    v = pv_rs_taps(x + idx_h[0] * W, idx_w, w_w, nw, acc_w) * w_h[0];
+    for (int k = 1; k < nh; k++)
+      v = fma(pv_rs_taps(x + idx_h[k] * W, idx_w, w_w, nw, acc_w), w_h[k], v);
   }
   Y[yo + i] = v;
 }
