@@ -395,6 +395,68 @@ static int h_softmax(pv__imp *I, pv_op op) {
 
 /* --- pooling -------------------------------------------------------------- */
 
+/* ONNX allows pads larger than half the kernel; the core pool ops keep
+ * torch's limit (pad <= kernel / 2). Such pads become an explicit PAD
+ * (-inf for max, 0 for average) before an unpadded pool. The output size is
+ * the same without ceil_mode; with it, the last window's start rule differs,
+ * so that case is refused. p->padding is cleared; x is replaced. */
+static int pool_big_pads(pv__imp *I, pv_op op, const pv_tensor_desc *d,
+                         pv_value *x, pv_pool_attrs *p, int32_t orig[4]) {
+  if (p->ceil_mode)
+    return FAIL(I, PV_ERR_UNSUPPORTED,
+                "pads larger than half the kernel with ceil_mode=1");
+  if (d->shape[2] < 0 || d->shape[3] < 0)
+    return FAIL(I, PV_ERR_UNSUPPORTED,
+                "pads larger than half the kernel need a static input size");
+  pv_op_attrs a = zattrs();
+  a.pad.mode = PV_PAD_CONSTANT;
+  a.pad.value = op == PV_OP_MAX_POOL2D ? -INFINITY : 0.0f;
+  a.pad.pads[4] = p->padding[0]; /* H before, after */
+  a.pad.pads[5] = p->padding[2];
+  a.pad.pads[6] = p->padding[1]; /* W before, after */
+  a.pad.pads[7] = p->padding[3];
+  memcpy(orig, p->padding, sizeof p->padding);
+  memset(p->padding, 0, sizeof p->padding);
+  return pv__imp_node(I, PV_OP_PAD, 1, x, &a, 1, x);
+}
+
+/* Average pooling over an explicitly zero-padded input divides by the whole
+ * window; count_include_pad=0 divides by the window's overlap with the
+ * input instead: y *= k_h * k_w / overlap, a constant [OH, OW] map.
+ * pads: the original (top, left, bottom, right). */
+static int pool_fix_divisor(pv__imp *I, const pv_tensor_desc *d,
+                            const pv_pool_attrs *p, const int32_t pads[4],
+                            pv_value *y) {
+  pv_tensor_desc yd;
+  int rc = pv__imp_value_desc(I, *y, &yd);
+  if (rc)
+    return rc;
+  if (yd.dtype != PV_F32)
+    return FAIL(I, PV_ERR_UNSUPPORTED,
+                "average pooling of %s with pads larger than half the kernel "
+                "and count_include_pad=0",
+                pv_dtype_name((pv_dtype)yd.dtype));
+  int64_t oh = yd.shape[2], ow = yd.shape[3];
+  pv_tensor *t = pv_tensor_create(PV_F32, 2, (int64_t[]){oh, ow});
+  if (!t)
+    return pv_last_status();
+  float *v = pv_tensor_data(t);
+  for (int64_t i = 0; i < oh; i++)
+    for (int64_t j = 0; j < ow; j++) {
+      int64_t h0 = i * p->stride[0] - pads[0], w0 = j * p->stride[1] - pads[1];
+      int64_t h1 = h0 + p->kernel[0], w1 = w0 + p->kernel[1];
+      int64_t ch = (h1 < d->shape[2] ? h1 : d->shape[2]) - (h0 > 0 ? h0 : 0);
+      int64_t cw = (w1 < d->shape[3] ? w1 : d->shape[3]) - (w0 > 0 ? w0 : 0);
+      v[i * ow + j] = ch > 0 && cw > 0 ? (float)(p->kernel[0] * p->kernel[1]) /
+                                             (float)(ch * cw)
+                                       : 0.0f;
+    }
+  pv_value in[2] = {*y};
+  if ((rc = pv__imp_new_const(I, t, &in[1])))
+    return rc;
+  return pv__imp_node(I, PV_OP_MUL, 2, in, NULL, 1, y);
+}
+
 static int h_pool(pv__imp *I, pv_op op) {
   pv_tensor_desc d;
   pv_value x;
@@ -438,15 +500,29 @@ static int h_pool(pv__imp *I, pv_op op) {
     return rc;
   p->ceil_mode = (int32_t)pv__onnx_attr_i(NODE, "ceil_mode", 0);
   p->count_include_pad = (int32_t)pv__onnx_attr_i(NODE, "count_include_pad", 0);
-  if (!lift)
+  bool big = false;
+  for (int i = 0; i < 2; i++)
+    big |= p->padding[i] * 2 > k[i] || p->padding[2 + i] * 2 > k[i];
+  if (!lift && !big)
     return pv__imp_node1(I, op, 1, &x, &a);
   pv_value y;
   pv_tensor_desc yd;
-  if ((rc = reshape(I, x, 4, d.shape, &x)) ||
-      (rc = pv__imp_node(I, op, 1, &x, &a, 1, &y)) ||
-      (rc = pv__imp_value_desc(I, y, &yd)))
+  if (lift && (rc = reshape(I, x, 4, d.shape, &x)))
+    return rc;
+  int32_t pads[4];
+  if (big && (rc = pool_big_pads(I, op, &d, &x, p, pads)))
+    return rc;
+  if ((rc = pv__imp_node(I, op, 1, &x, &a, 1, &y)))
+    return rc;
+  if (big && op == PV_OP_AVG_POOL2D && !p->count_include_pad &&
+      (rc = pool_fix_divisor(I, &d, p, pads, &y)))
+    return rc;
+  if (!lift)
+    return pv__imp_bind(I, 0, y);
+  if ((rc = pv__imp_value_desc(I, y, &yd)))
     return rc;
   yd.shape[2] = yd.shape[3];
+  yd.ndim = 3;
   if ((rc = reshape(I, y, 3, yd.shape, &y)))
     return rc;
   return pv__imp_bind(I, 0, y);
