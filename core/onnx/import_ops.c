@@ -696,16 +696,55 @@ static int h_layernorm(pv__imp *I) {
   if ((rc = pv__imp_desc(I, 0, &d)) ||
       (rc = norm_axis(I, pv__onnx_attr_i(NODE, "axis", -1), d.ndim, &ax)))
     return rc;
-  for (int i = 1; i < NODE->n_out; i++)
-    if (NODE->out[i][0])
-      return FAIL(I, PV_ERR_UNSUPPORTED, "Mean/InvStdDev outputs");
   for (int i = 0; i < n; i++)
     if ((rc = pv__imp_in(I, i, &in[i])))
       return rc;
   pv_op_attrs a = zattrs();
   a.norm.eps = pv__onnx_attr_f(NODE, "epsilon", 1e-5f);
   a.norm.n_norm_dims = d.ndim - ax;
-  return pv__imp_node1(I, PV_OP_LAYER_NORM, n, in, &a);
+  if ((rc = pv__imp_node1(I, PV_OP_LAYER_NORM, n, in, &a)))
+    return rc;
+  bool want_mean = NODE->n_out > 1 && NODE->out[1][0],
+       want_inv = NODE->n_out > 2 && NODE->out[2][0];
+  if (!want_mean && !want_inv)
+    return 0;
+  /* The optional Mean and InvStdDev outputs (keepdims over axis..), from
+   * the same formulas: mean(x), 1 / sqrt(mean((x - mean)^2) + eps). */
+  if (d.dtype != PV_F32)
+    return FAIL(I, PV_ERR_UNSUPPORTED, "Mean/InvStdDev outputs of %s",
+                pv_dtype_name((pv_dtype)d.dtype));
+  pv_op_attrs r = zattrs();
+  r.axis.keepdims = 1;
+  r.axis.n_axes = d.ndim - ax;
+  for (int i = ax; i < d.ndim; i++)
+    r.axis.axes[i - ax] = i;
+  pv_value mean, t[2], v, k;
+  if ((rc = pv__imp_node(I, PV_OP_REDUCE_MEAN, 1, &in[0], &r, 1, &mean)))
+    return rc;
+  if (want_mean && (rc = pv__imp_bind(I, 1, mean)))
+    return rc;
+  if (!want_inv)
+    return 0;
+  t[0] = in[0];
+  t[1] = mean;
+  if ((rc = pv__imp_node(I, PV_OP_SUB, 2, t, NULL, 1, &v)))
+    return rc;
+  t[0] = t[1] = v;
+  if ((rc = pv__imp_node(I, PV_OP_MUL, 2, t, NULL, 1, &v)) ||
+      (rc = pv__imp_node(I, PV_OP_REDUCE_MEAN, 1, &v, &r, 1, &v)) ||
+      (rc = pv__imp_scalar(I, PV_F32, a.norm.eps, &k)))
+    return rc;
+  t[0] = v;
+  t[1] = k;
+  if ((rc = pv__imp_node(I, PV_OP_ADD, 2, t, NULL, 1, &v)) ||
+      (rc = pv__imp_node(I, PV_OP_SQRT, 1, &v, NULL, 1, &v)) ||
+      (rc = pv__imp_scalar(I, PV_F32, 1.0, &k)))
+    return rc;
+  t[0] = k;
+  t[1] = v;
+  if ((rc = pv__imp_node(I, PV_OP_DIV, 2, t, NULL, 1, &v)))
+    return rc;
+  return pv__imp_bind(I, 2, v);
 }
 
 static int h_instnorm(pv__imp *I) {
