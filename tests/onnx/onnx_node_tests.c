@@ -173,9 +173,7 @@ static int load_doc(const char *path) {
     else if (line[0] != '|' || strstr(line, "|---"))
       continue;
     else if (in_map && row_cells(line, c, 1) == 1 && strcmp(c[0], "ONNX op")) {
-      char *save = NULL;
-      for (char *t = strtok_r(c[0], " ,", &save); t;
-           t = strtok_r(NULL, " ,", &save))
+      for (char *t = strtok(c[0], " ,"); t; t = strtok(NULL, " ,"))
         if (g_nclaimed < MAX_CLAIMED)
           snprintf(g_claimed[g_nclaimed++], sizeof g_claimed[0], "%s", t);
     } else if (in_excl && row_cells(line, c, 4) == 4 && strcmp(c[0], "ops") &&
