@@ -437,6 +437,10 @@ static int pool_fix_divisor(pv__imp *I, const pv_tensor_desc *d,
                 "and count_include_pad=0",
                 pv_dtype_name((pv_dtype)yd.dtype));
   int64_t oh = yd.shape[2], ow = yd.shape[3];
+  if (oh <= 0 || ow <= 0 || oh > (1 << 24) / ow) /* like the folder's cap */
+    return FAIL(I, PV_ERR_UNSUPPORTED,
+                "count_include_pad=0 with pads larger than half the kernel "
+                "needs a static output of at most 16 M pixels");
   pv_tensor *t = pv_tensor_create(PV_F32, 2, (int64_t[]){oh, ow});
   if (!t)
     return pv_last_status();
