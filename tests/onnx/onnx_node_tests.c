@@ -722,9 +722,10 @@ int main(int argc, char **argv) {
     g_ndev = 1;
   /* The claimed ops and the documented exclusions: required by
    * --check-claimed, otherwise read when the doc is found. */
+  int need_doc = check || doc;
   if (!doc)
     doc = PV_ONNX_DOC;
-  if ((check || is_file(doc)) && load_doc(doc))
+  if ((need_doc || is_file(doc)) && load_doc(doc))
     return 2;
   for (int i = 0; i < ndirs; i++)
     run_suite(dirs[i], filter);
