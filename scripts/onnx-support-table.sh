@@ -2,7 +2,10 @@
 # Regenerates the backend-suite table of docs/onnx-support.md (between the
 # <!-- onnx-table-begin --> and <!-- onnx-table-end --> markers) by running
 # tests/onnx/onnx_node_tests over ONNX 1.12's backend test suites
-# (Debian's libonnx-testdata).
+# (Debian's libonnx-testdata). Each device column reads "passed +N exc":
+# N failures excused by the exclusion table of the same doc (the rest of
+# the op's total failed); "claimed" marks the ops of its op-mapping table.
+# `onnx_node_tests --check-claimed` is the pass/fail form of the same check.
 #   BUILD_DIR (default build)   an existing CMake build tree
 #   DEVICE    (default: all)    the device(s) the cases run on, strictly (no
 #                               CPU fallback): "all" = cpu, vulkan:0 and

@@ -395,6 +395,72 @@ static int h_softmax(pv__imp *I, pv_op op) {
 
 /* --- pooling -------------------------------------------------------------- */
 
+/* ONNX allows pads larger than half the kernel; the core pool ops keep
+ * torch's limit (pad <= kernel / 2). Such pads become an explicit PAD
+ * (-inf for max, 0 for average) before an unpadded pool. The output size is
+ * the same without ceil_mode; with it, the last window's start rule differs,
+ * so that case is refused. p->padding is cleared; x is replaced. */
+static int pool_big_pads(pv__imp *I, pv_op op, const pv_tensor_desc *d,
+                         pv_value *x, pv_pool_attrs *p, int32_t orig[4]) {
+  if (p->ceil_mode)
+    return FAIL(I, PV_ERR_UNSUPPORTED,
+                "pads larger than half the kernel with ceil_mode=1");
+  if (d->shape[2] < 0 || d->shape[3] < 0)
+    return FAIL(I, PV_ERR_UNSUPPORTED,
+                "pads larger than half the kernel need a static input size");
+  pv_op_attrs a = zattrs();
+  a.pad.mode = PV_PAD_CONSTANT;
+  a.pad.value = op == PV_OP_MAX_POOL2D ? -INFINITY : 0.0f;
+  a.pad.pads[4] = p->padding[0]; /* H before, after */
+  a.pad.pads[5] = p->padding[2];
+  a.pad.pads[6] = p->padding[1]; /* W before, after */
+  a.pad.pads[7] = p->padding[3];
+  memcpy(orig, p->padding, sizeof p->padding);
+  memset(p->padding, 0, sizeof p->padding);
+  return pv__imp_node(I, PV_OP_PAD, 1, x, &a, 1, x);
+}
+
+/* Average pooling over an explicitly zero-padded input divides by the whole
+ * window; count_include_pad=0 divides by the window's overlap with the
+ * input instead: y *= k_h * k_w / overlap, a constant [OH, OW] map.
+ * pads: the original (top, left, bottom, right). */
+static int pool_fix_divisor(pv__imp *I, const pv_tensor_desc *d,
+                            const pv_pool_attrs *p, const int32_t pads[4],
+                            pv_value *y) {
+  pv_tensor_desc yd;
+  int rc = pv__imp_value_desc(I, *y, &yd);
+  if (rc)
+    return rc;
+  if (yd.dtype != PV_F32)
+    return FAIL(I, PV_ERR_UNSUPPORTED,
+                "average pooling of %s with pads larger than half the kernel "
+                "and count_include_pad=0",
+                pv_dtype_name((pv_dtype)yd.dtype));
+  int64_t oh = yd.shape[2], ow = yd.shape[3];
+  if (oh <= 0 || ow <= 0 || oh > (1 << 24) / ow) /* like the folder's cap */
+    return FAIL(I, PV_ERR_UNSUPPORTED,
+                "count_include_pad=0 with pads larger than half the kernel "
+                "needs a static output of at most 16 M pixels");
+  pv_tensor *t = pv_tensor_create(PV_F32, 2, (int64_t[]){oh, ow});
+  if (!t)
+    return pv_last_status();
+  float *v = pv_tensor_data(t);
+  for (int64_t i = 0; i < oh; i++)
+    for (int64_t j = 0; j < ow; j++) {
+      int64_t h0 = i * p->stride[0] - pads[0], w0 = j * p->stride[1] - pads[1];
+      int64_t h1 = h0 + p->kernel[0], w1 = w0 + p->kernel[1];
+      int64_t ch = (h1 < d->shape[2] ? h1 : d->shape[2]) - (h0 > 0 ? h0 : 0);
+      int64_t cw = (w1 < d->shape[3] ? w1 : d->shape[3]) - (w0 > 0 ? w0 : 0);
+      v[i * ow + j] = ch > 0 && cw > 0 ? (float)(p->kernel[0] * p->kernel[1]) /
+                                             (float)(ch * cw)
+                                       : 0.0f;
+    }
+  pv_value in[2] = {*y};
+  if ((rc = pv__imp_new_const(I, t, &in[1])))
+    return rc;
+  return pv__imp_node(I, PV_OP_MUL, 2, in, NULL, 1, y);
+}
+
 static int h_pool(pv__imp *I, pv_op op) {
   pv_tensor_desc d;
   pv_value x;
@@ -438,15 +504,29 @@ static int h_pool(pv__imp *I, pv_op op) {
     return rc;
   p->ceil_mode = (int32_t)pv__onnx_attr_i(NODE, "ceil_mode", 0);
   p->count_include_pad = (int32_t)pv__onnx_attr_i(NODE, "count_include_pad", 0);
-  if (!lift)
+  bool big = false;
+  for (int i = 0; i < 2; i++)
+    big |= p->padding[i] * 2 > k[i] || p->padding[2 + i] * 2 > k[i];
+  if (!lift && !big)
     return pv__imp_node1(I, op, 1, &x, &a);
   pv_value y;
   pv_tensor_desc yd;
-  if ((rc = reshape(I, x, 4, d.shape, &x)) ||
-      (rc = pv__imp_node(I, op, 1, &x, &a, 1, &y)) ||
-      (rc = pv__imp_value_desc(I, y, &yd)))
+  if (lift && (rc = reshape(I, x, 4, d.shape, &x)))
+    return rc;
+  int32_t pads[4];
+  if (big && (rc = pool_big_pads(I, op, &d, &x, p, pads)))
+    return rc;
+  if ((rc = pv__imp_node(I, op, 1, &x, &a, 1, &y)))
+    return rc;
+  if (big && op == PV_OP_AVG_POOL2D && !p->count_include_pad &&
+      (rc = pool_fix_divisor(I, &d, p, pads, &y)))
+    return rc;
+  if (!lift)
+    return pv__imp_bind(I, 0, y);
+  if ((rc = pv__imp_value_desc(I, y, &yd)))
     return rc;
   yd.shape[2] = yd.shape[3];
+  yd.ndim = 3;
   if ((rc = reshape(I, y, 3, yd.shape, &y)))
     return rc;
   return pv__imp_bind(I, 0, y);
@@ -620,16 +700,55 @@ static int h_layernorm(pv__imp *I) {
   if ((rc = pv__imp_desc(I, 0, &d)) ||
       (rc = norm_axis(I, pv__onnx_attr_i(NODE, "axis", -1), d.ndim, &ax)))
     return rc;
-  for (int i = 1; i < NODE->n_out; i++)
-    if (NODE->out[i][0])
-      return FAIL(I, PV_ERR_UNSUPPORTED, "Mean/InvStdDev outputs");
   for (int i = 0; i < n; i++)
     if ((rc = pv__imp_in(I, i, &in[i])))
       return rc;
   pv_op_attrs a = zattrs();
   a.norm.eps = pv__onnx_attr_f(NODE, "epsilon", 1e-5f);
   a.norm.n_norm_dims = d.ndim - ax;
-  return pv__imp_node1(I, PV_OP_LAYER_NORM, n, in, &a);
+  if ((rc = pv__imp_node1(I, PV_OP_LAYER_NORM, n, in, &a)))
+    return rc;
+  bool want_mean = NODE->n_out > 1 && NODE->out[1][0],
+       want_inv = NODE->n_out > 2 && NODE->out[2][0];
+  if (!want_mean && !want_inv)
+    return 0;
+  /* The optional Mean and InvStdDev outputs (keepdims over axis..), from
+   * the same formulas: mean(x), 1 / sqrt(mean((x - mean)^2) + eps). */
+  if (d.dtype != PV_F32)
+    return FAIL(I, PV_ERR_UNSUPPORTED, "Mean/InvStdDev outputs of %s",
+                pv_dtype_name((pv_dtype)d.dtype));
+  pv_op_attrs r = zattrs();
+  r.axis.keepdims = 1;
+  r.axis.n_axes = d.ndim - ax;
+  for (int i = ax; i < d.ndim; i++)
+    r.axis.axes[i - ax] = i;
+  pv_value mean, t[2], v, k;
+  if ((rc = pv__imp_node(I, PV_OP_REDUCE_MEAN, 1, &in[0], &r, 1, &mean)))
+    return rc;
+  if (want_mean && (rc = pv__imp_bind(I, 1, mean)))
+    return rc;
+  if (!want_inv)
+    return 0;
+  t[0] = in[0];
+  t[1] = mean;
+  if ((rc = pv__imp_node(I, PV_OP_SUB, 2, t, NULL, 1, &v)))
+    return rc;
+  t[0] = t[1] = v;
+  if ((rc = pv__imp_node(I, PV_OP_MUL, 2, t, NULL, 1, &v)) ||
+      (rc = pv__imp_node(I, PV_OP_REDUCE_MEAN, 1, &v, &r, 1, &v)) ||
+      (rc = pv__imp_scalar(I, PV_F32, a.norm.eps, &k)))
+    return rc;
+  t[0] = v;
+  t[1] = k;
+  if ((rc = pv__imp_node(I, PV_OP_ADD, 2, t, NULL, 1, &v)) ||
+      (rc = pv__imp_node(I, PV_OP_SQRT, 1, &v, NULL, 1, &v)) ||
+      (rc = pv__imp_scalar(I, PV_F32, 1.0, &k)))
+    return rc;
+  t[0] = k;
+  t[1] = v;
+  if ((rc = pv__imp_node(I, PV_OP_DIV, 2, t, NULL, 1, &v)))
+    return rc;
+  return pv__imp_bind(I, 2, v);
 }
 
 static int h_instnorm(pv__imp *I) {

@@ -234,8 +234,13 @@ static int parse_vi(pv_onnx_model *m, pv__bytes msg, pv__onnx_vi *vi) {
         return PV_ERR_FORMAT;
       pv__pb_init(&rt, f.b, "TypeProto");
       while ((rc = pv__pb_next(&rt, &g)) > 0) {
-        if (g.num != 1)
-          continue; /* sequence/map/optional types: left unknown */
+        if (g.num != 1) {
+          /* sequence (4), map (5), sparse tensor (8), optional (9): kept
+           * as a kind so that descs refuse them by name */
+          if (g.num == 4 || g.num == 5 || g.num == 8 || g.num == 9)
+            vi->kind = (int)g.num;
+          continue;
+        }
         if (want_wire(&g, PV__PB_LEN, rt.what))
           return PV_ERR_FORMAT;
         pv__pb_init(&rtt, g.b, "TypeProto.Tensor");
@@ -834,6 +839,13 @@ const char *pv_onnx_model_output_name(const pv_onnx_model *m, int i) {
 
 static int vi_desc(const pv__onnx_vi *vi, pv_tensor_desc *desc) {
   memset(desc, 0, sizeof *desc);
+  if (vi->kind)
+    return pv_set_error(PV_ERR_UNSUPPORTED,
+                        "onnx: value '%s' has type %s (not a tensor)", vi->name,
+                        vi->kind == 4   ? "SEQUENCE"
+                        : vi->kind == 5 ? "MAP"
+                        : vi->kind == 8 ? "SPARSE_TENSOR"
+                                        : "OPTIONAL");
   int dt = vi->elem_type ? pv__onnx_dtype(vi->elem_type) : PV_F32;
   if (dt < 0)
     return pv_set_error(PV_ERR_UNSUPPORTED, "onnx: value '%s' has type %s",

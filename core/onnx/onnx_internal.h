@@ -123,6 +123,7 @@ typedef struct pv__onnx_node {
 typedef struct pv__onnx_vi {
   const char *name;
   int elem_type; /* 0 when unknown */
+  int kind;      /* 0 tensor (or unknown); TypeProto field of a non-tensor */
   int ndim;      /* -1 when no shape */
   int64_t dims[PV_MAX_DIMS];
 } pv__onnx_vi;

@@ -1,7 +1,9 @@
 /*
  * Binary elementwise kernels with numpy broadcasting: add, sub, mul, div,
  * pow, max, min (f32; all but pow also i32/i64 for ONNX shape math, integer
- * div truncating toward zero, div by zero giving 0) and prelu (f32). The f32
+ * div truncating toward zero, div by zero giving 0; max and min also f16,
+ * exact since the result is one of the inputs; all but prelu also f64, for
+ * ONNX models computing in double) and prelu (f32). The f32
  * ops apply a fused activation (attrs.binary.act). max/min propagate NaN like
  * torch.maximum/minimum.
  */
@@ -121,6 +123,49 @@ static void f32_row(int op, const float *pa, int64_t sa, const float *pb,
 PV_INT_ROW(int32_t, i32, INT32_MIN)
 PV_INT_ROW(int64_t, i64, INT64_MIN)
 
+/* f64 arithmetic, max/min (NaN propagated) and pow. */
+static void f64_row(int op, const double *pa, int64_t sa, const double *pb,
+                    int64_t sb, double *py, int64_t n) {
+  for (int64_t i = 0; i < n; i++) {
+    double a = pa[i * sa], b = pb[i * sb];
+    switch (op) {
+    case PV_OP_ADD:
+      py[i] = a + b;
+      break;
+    case PV_OP_SUB:
+      py[i] = a - b;
+      break;
+    case PV_OP_MUL:
+      py[i] = a * b;
+      break;
+    case PV_OP_DIV:
+      py[i] = a / b;
+      break;
+    case PV_OP_POW:
+      py[i] = pow(a, b);
+      break;
+    case PV_OP_MAX:
+      py[i] = isnan(a) || isnan(b) ? a + b : a > b ? a : b;
+      break;
+    default: /* PV_OP_MIN */
+      py[i] = isnan(a) || isnan(b) ? a + b : a < b ? a : b;
+    }
+  }
+}
+
+/* f16 max/min: compared in f32 (exact), NaN propagated. */
+static void f16_row(int op, const uint16_t *pa, int64_t sa, const uint16_t *pb,
+                    int64_t sb, uint16_t *py, int64_t n) {
+  for (int64_t i = 0; i < n; i++) {
+    uint16_t ha = pa[i * sa], hb = pb[i * sb];
+    float a = pv__cpu_f16_to_f32(ha), b = pv__cpu_f16_to_f32(hb);
+    py[i] = isnan(a)                              ? ha
+            : isnan(b)                            ? hb
+            : (op == PV_OP_MAX ? a >= b : a <= b) ? ha
+                                                  : hb;
+  }
+}
+
 static void bin_chunk(void *vc, int64_t begin, int64_t end) {
   const bin_ctx *c = vc;
   size_t es = pv__cpu_dsize(c->dt);
@@ -138,6 +183,12 @@ static void bin_chunk(void *vc, int64_t begin, int64_t end) {
       f32_row(c->op, (const float *)pa, sa, (const float *)pb, sb, (float *)py,
               n);
       pv__cpu_act_f32(c->act, (float *)py, n);
+    } else if (c->dt == PV_F64) {
+      f64_row(c->op, (const double *)pa, sa, (const double *)pb, sb,
+              (double *)py, n);
+    } else if (c->dt == PV_F16) {
+      f16_row(c->op, (const uint16_t *)pa, sa, (const uint16_t *)pb, sb,
+              (uint16_t *)py, n);
     } else if (c->dt == PV_I32) {
       i32_row(c->op, pa, sa, pb, sb, py, n);
     } else {
@@ -153,6 +204,11 @@ static int bin_supports(const pv_op_desc *op) {
   if (dt == PV_F32)
     return op->op == PV_OP_PRELU ||
            pv__cpu_act_supported(&op->attrs.binary.act);
+  if (dt == PV_F64)
+    return op->op != PV_OP_PRELU && op->attrs.binary.act.op == PV_OP_NONE;
+  if (dt == PV_F16)
+    return (op->op == PV_OP_MAX || op->op == PV_OP_MIN) &&
+           op->attrs.binary.act.op == PV_OP_NONE;
   if (dt == PV_I32 || dt == PV_I64)
     return op->op != PV_OP_POW && op->op != PV_OP_PRELU &&
            op->attrs.binary.act.op == PV_OP_NONE;

@@ -1,9 +1,10 @@
 /*
  * Reductions: reduce_sum / mean / max / min over a set of axes (keepdims;
- * f32, and i32/i64 for sum/max/min), argmax / argmin over one axis (f32,
- * i32 or i64 in, i64 out; first index of the extreme unless select_last_index;
- * NaN counts as the extreme, as in torch) and topk (f32 values + i64 indices;
- * NaN is the largest value; ties keep the lower index first).
+ * f32 and f64, accumulated in double, and i32/i64 for sum/max/min), argmax /
+ * argmin over one axis (f32, i32 or i64 in, i64 out; first index of the extreme
+ * unless select_last_index; NaN counts as the extreme, as in torch) and topk
+ * (f32 values + i64 indices; NaN is the largest value; ties keep the lower
+ * index first).
  */
 #include "cpu_backend.h"
 
@@ -45,7 +46,18 @@ static void red_chunk(void *vc, int64_t begin, int64_t end) {
         off += (rr % c->rshape[d]) * c->rst[d];
         rr /= c->rshape[d];
       }
-      if (c->dt == PV_F32) {
+      if (c->dt == PV_F64) {
+        const double *x = (const double *)c->x + off;
+        for (int64_t i = 0; i < inner; i++) {
+          double v = x[i * ist];
+          if (c->op == PV_OP_REDUCE_MAX   ? v > acc || isnan(v)
+              : c->op == PV_OP_REDUCE_MIN ? v < acc || isnan(v)
+                                          : 0)
+            acc = v;
+          else if (c->op == PV_OP_REDUCE_SUM || c->op == PV_OP_REDUCE_MEAN)
+            acc += v;
+        }
+      } else if (c->dt == PV_F32) {
         const float *x = (const float *)c->x + off;
         switch (c->op) {
         case PV_OP_REDUCE_MAX:
@@ -82,10 +94,13 @@ static void red_chunk(void *vc, int64_t begin, int64_t end) {
         }
       }
     }
-    if (c->dt == PV_F32) {
+    if (c->dt == PV_F32 || c->dt == PV_F64) {
       if (c->op == PV_OP_REDUCE_MEAN)
         acc = c->rcount ? acc / (double)c->rcount : NAN;
-      ((float *)c->y)[o] = (float)acc;
+      if (c->dt == PV_F64)
+        ((double *)c->y)[o] = acc;
+      else
+        ((float *)c->y)[o] = (float)acc;
     } else if (c->dt == PV_I32) {
       ((int32_t *)c->y)[o] = (int32_t)iacc;
     } else {
@@ -98,7 +113,7 @@ static int red_supports(const pv_op_desc *op) {
   int32_t dt = op->inputs[0].dtype;
   if (op->outputs[0].dtype != dt)
     return 0;
-  if (dt == PV_F32)
+  if (dt == PV_F32 || dt == PV_F64)
     return 1;
   return (dt == PV_I32 || dt == PV_I64) && op->op != PV_OP_REDUCE_MEAN;
 }

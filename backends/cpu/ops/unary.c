@@ -1,6 +1,7 @@
 /* Unary elementwise kernels (relu ... erf) and the fused activations that
  * conv, gemm and binary kernels apply in their epilogues. f32 for all ops;
- * relu, clip, neg and abs also for i32 and i64. NaN propagates as in torch. */
+ * relu, clip, neg and abs also for i32 and i64; neg, abs, exp, log and sqrt
+ * also for f64. NaN propagates as in torch. */
 #include "cpu_backend.h"
 
 #include <math.h>
@@ -136,6 +137,17 @@ static void unary_chunk(void *c, int64_t b, int64_t e) {
                (float *)u->y + b, e - b);
     return;
   }
+  if (u->dt == PV_F64) { /* the ops of unary_supports' f64 list */
+    const double *x = u->x;
+    double *y = u->y;
+    for (int64_t i = b; i < e; i++)
+      y[i] = u->op == PV_OP_NEG   ? -x[i]
+             : u->op == PV_OP_ABS ? fabs(x[i])
+             : u->op == PV_OP_EXP ? exp(x[i])
+             : u->op == PV_OP_LOG ? log(x[i])
+                                  : sqrt(x[i]);
+    return;
+  }
 #define PV_INT_UNARY(T)                                                        \
   {                                                                            \
     const T *x = (const T *)u->x;                                              \
@@ -176,6 +188,9 @@ static int unary_supports(const pv_op_desc *op) {
   if (dt == PV_I32 || dt == PV_I64)
     return op->op == PV_OP_RELU || op->op == PV_OP_NEG || op->op == PV_OP_ABS ||
            op->op == PV_OP_CLIP;
+  if (dt == PV_F64) /* what ONNX composites of double models need */
+    return op->op == PV_OP_NEG || op->op == PV_OP_ABS || op->op == PV_OP_EXP ||
+           op->op == PV_OP_LOG || op->op == PV_OP_SQRT;
   return 0;
 }
 
