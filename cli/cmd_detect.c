@@ -13,9 +13,8 @@ static void help(FILE *f) {
       f,
       "usage: polyvis detect --model FILE.onnx IMAGE... [-o OUT.png | "
       "--output-dir DIR]\n"
-      "                      [--format yolox|ultraface|blazeface] [--labels "
-      "FILE] "
-      "[--json] [--device D]\n"
+      "                      [--format yolox|ultraface|blazeface|ssd] "
+      "[--labels FILE] [--json] [--device D]\n"
       "                      [--no-fallback] [--score-thresh T] "
       "[--iou-thresh T] [--no-exif]\n\n"
       "Detects objects (YOLOX, COCO-80) or faces (UltraFace) with a "
@@ -27,12 +26,21 @@ static void help(FILE *f) {
       "(--no-exif to keep the stored pixels).\n"
       "  -o, --output PATH   the annotated image (one input image only)\n"
       "  --output-dir DIR    one annotated <name>.png per image\n"
-      "  --format K          yolox or ultraface (default: from the model; "
-      "--kind too)\n"
+      "  --format K          yolox, ultraface, blazeface or ssd (default: "
+      "from the\n"
+      "                      model; --kind too)\n"
+      "  ssd: a scores [1,N,C] + boxes [1,N,4] head, class 0 the background\n"
+      "  --priors P.npy      [N,4] priors (cx,cy,w,h in [0,1]): boxes are raw\n"
+      "                      regressions (default: decoded corners in [0,1])\n"
+      "  --variances C,S     SSD centre and size variances (0.1,0.2)\n"
+      "  --mean M[,M,M] --std S[,S,S]  input (px - mean) / std (127, 128)\n"
+      "  --softmax           the scores are logits\n"
+      "  --no-background     column 0 is a class\n"
       "  --labels FILE       class names, one per line (default: built in)\n"
       "  --score T           drop detections below T (YOLOX 0.3, UltraFace "
-      "0.7)\n"
-      "  --iou T             NMS IoU threshold (YOLOX 0.45, UltraFace 0.3)\n"
+      "0.7, SSD 0.5)\n"
+      "  --iou T             NMS IoU threshold (YOLOX and SSD 0.45, "
+      "UltraFace 0.3)\n"
       "  --json              [{\"image\",\"width\",\"height\",\"detections\":\n"
       "                      [{\"box\":[x1,y1,x2,y2],\"score\",\"class_id\","
       "\"label\"}]}]\n");
@@ -113,6 +121,7 @@ static int run(int argc, char **argv) {
   int n_images = 0, json = 0, verbose = 0;
   unsigned flags = PV_DECODE_EXIF_ORIENTATION;
   pv_detector_options o = pv_detector_options_default();
+  const char *priors_path = NULL;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (pv_cli_common_flag(argc, argv, &i, &device, &verbose))
@@ -132,14 +141,9 @@ static int run(int argc, char **argv) {
     } else if (!strcmp(a, "--kind") || !strcmp(a, "--format")) {
       if (++i >= argc)
         return pv_cli_usage("detect", "%s needs yolox or ultraface", a);
-      if (!strcmp(argv[i], "ssd")) {
-        fprintf(stderr,
-                "polyvis detect: format '%s' is not supported yet "
-                "(yolox, ultraface, blazeface)\n",
-                argv[i]);
-        return PV_EXIT_ERROR;
-      }
-      if (!strcmp(argv[i], "yolox"))
+      if (!strcmp(argv[i], "ssd"))
+        o.kind = PV_DETECTOR_SSD;
+      else if (!strcmp(argv[i], "yolox"))
         o.kind = PV_DETECTOR_YOLOX;
       else if (!strcmp(argv[i], "ultraface"))
         o.kind = PV_DETECTOR_ULTRAFACE;
@@ -163,6 +167,38 @@ static int run(int argc, char **argv) {
         o.score_threshold = (float)v; /* --score, --score-thresh */
       else
         o.iou_threshold = v;
+    } else if (!strcmp(a, "--priors")) {
+      if (++i >= argc)
+        return pv_cli_usage("detect", "--priors needs an .npy file");
+      priors_path = argv[i];
+    } else if (!strcmp(a, "--mean") || !strcmp(a, "--std") ||
+               !strcmp(a, "--variances")) {
+      float v[3];
+      int want = a[2] == 'v' ? 2 : 3, got = 0;
+      if (++i >= argc)
+        return pv_cli_usage("detect", "%s needs numbers", a);
+      for (char *p = argv[i], *end; *p && got < want; p = end) {
+        v[got++] = strtof(p, &end);
+        if (end == p || (*end && *end != ','))
+          return pv_cli_usage("detect", "%s: bad list '%s'", a, argv[i]);
+        if (*end)
+          end++;
+      }
+      if (got == 1 && want == 3)
+        v[1] = v[2] = v[0];
+      else if (got != want)
+        return pv_cli_usage("detect", "%s takes %d comma-separated numbers", a,
+                            want);
+      if (want == 2) {
+        o.ssd_center_variance = v[0];
+        o.ssd_size_variance = v[1];
+      } else {
+        memcpy(a[2] == 'm' ? o.ssd_mean : o.ssd_std, v, sizeof v);
+      }
+    } else if (!strcmp(a, "--softmax")) {
+      o.ssd_softmax = 1;
+    } else if (!strcmp(a, "--no-background")) {
+      o.ssd_no_background = 1;
     } else if (!strcmp(a, "--no-exif")) {
       flags = 0;
     } else if (!strcmp(a, "--json")) {
@@ -184,7 +220,12 @@ static int run(int argc, char **argv) {
   if (labels_path && load_labels(labels_path))
     return pv_cli_fail("detect", "--labels");
   o.device = device;
+  pv_tensor *priors = NULL;
+  if (priors_path && !(priors = pv_npy_load(priors_path)))
+    return pv_cli_fail("detect", "--priors");
+  o.ssd_priors = priors;
   pv_detector *d = pv_detector_create(model, &o);
+  pv_tensor_release(priors); /* the detector keeps a copy */
   if (!d)
     return pv_cli_fail("detect", "cannot load the detector");
   int rc = PV_EXIT_OK;

@@ -20,8 +20,15 @@ struct pv_detector {
   pv_compiled *compiled;
   int64_t in_h, in_w;        /* model input size */
   int decode_priors;         /* UltraFace without in-graph decoding */
-  int out_scores, out_boxes; /* UltraFace output order */
-  int bf_out[4];             /* BlazeFace: scores 512, 384; boxes 512, 384 */
+  int out_scores, out_boxes; /* UltraFace / SSD output order */
+  /* SSD head (UltraFace is one with fixed settings) */
+  float mean[3], std[3];
+  float *priors; /* [n_priors, 4], or NULL: decoded corners */
+  int64_t n_priors;
+  float var_center, var_size;
+  int softmax, first_class, label_offset;
+  int64_t n_classes; /* SSD score columns, from the model (-1: dynamic) */
+  int bf_out[4];     /* BlazeFace: scores 512, 384; boxes 512, 384 */
   float score_thr;
   double iou_thr;
   int max_det;
@@ -35,7 +42,64 @@ pv_detector_options pv_detector_options_default(void) {
   o.fallback = -1;
   o.score_threshold = -1;
   o.iou_threshold = -1;
+  for (int c = 0; c < 3; c++) {
+    o.ssd_mean[c] = 127.0f;
+    o.ssd_std[c] = 128.0f;
+  }
+  o.ssd_center_variance = 0.1f;
+  o.ssd_size_variance = 0.2f;
   return o;
+}
+
+/* UltraFace as an SSD head: (px - 127) / 128, variances 0.1 and 0.2,
+ * softmaxed scores with the background in column 0, face = label 0. */
+static void ultraface_head(pv_detector *d) {
+  for (int c = 0; c < 3; c++) {
+    d->mean[c] = 127.0f;
+    d->std[c] = 128.0f;
+  }
+  d->var_center = 0.1f;
+  d->var_size = 0.2f;
+  d->softmax = 0;
+  d->first_class = 1;
+  d->label_offset = -1;
+}
+
+/* The generic SSD head from the options; copies the priors. */
+static int ssd_head(pv_detector *d, const pv_detector_options *o,
+                    const char *path) {
+  for (int c = 0; c < 3; c++) {
+    d->mean[c] = o->ssd_mean[c];
+    d->std[c] = o->ssd_std[c];
+    if (!(d->std[c] != 0.0f))
+      return pv_set_error(PV_ERR_INVALID_ARG,
+                          "detector: %s: ssd std[%d] must be non-zero", path,
+                          c);
+  }
+  d->var_center = o->ssd_center_variance;
+  d->var_size = o->ssd_size_variance;
+  d->softmax = o->ssd_softmax;
+  d->first_class = o->ssd_no_background ? 0 : 1;
+  d->label_offset = 0;
+  if (!o->ssd_priors)
+    return 0;
+  const pv_tensor *p = o->ssd_priors;
+  if (pv_tensor_dtype(p) != PV_F32 || pv_tensor_ndim(p) != 2 ||
+      pv_tensor_dim(p, 1) != 4 || pv_tensor_dim(p, 0) < 1)
+    return pv_set_error(PV_ERR_SHAPE,
+                        "detector: %s: ssd priors must be a float32 [N, 4] "
+                        "tensor (cx, cy, w, h)",
+                        path);
+  pv_tensor *c = pv_tensor_contiguous((pv_tensor *)p);
+  if (!c)
+    return pv_last_status();
+  d->n_priors = pv_tensor_dim(c, 0);
+  d->priors = malloc(sizeof(float) * 4 * (size_t)d->n_priors);
+  if (d->priors)
+    memcpy(d->priors, pv_tensor_data(c),
+           sizeof(float) * 4 * (size_t)d->n_priors);
+  pv_tensor_release(c);
+  return d->priors ? 0 : pv_set_error(PV_ERR_NOMEM, "detector: out of memory");
 }
 
 static int count_op(const pv_onnx_model *m, const char *op) {
@@ -81,6 +145,7 @@ static pv_detector *create_from_checkpoint(const char *path,
   d->decode_priors = 1;
   d->out_scores = 0;
   d->out_boxes = 1;
+  ultraface_head(d);
   d->score_thr = o->score_threshold >= 0 ? o->score_threshold : 0.7f;
   d->iou_thr = o->iou_threshold >= 0 ? o->iou_threshold : 0.3;
   d->max_det = o->max_detections;
@@ -133,13 +198,43 @@ pv_detector *pv_detector_create(const char *path,
               : n_out == 4 ? PV_DETECTOR_BLAZEFACE
                            : PV_DETECTOR_AUTO;
   if (d->kind != PV_DETECTOR_YOLOX && d->kind != PV_DETECTOR_ULTRAFACE &&
-      d->kind != PV_DETECTOR_BLAZEFACE) {
+      d->kind != PV_DETECTOR_BLAZEFACE && d->kind != PV_DETECTOR_SSD) {
     pv_set_error(PV_ERR_UNSUPPORTED,
                  "detector: %s: not a YOLOX, UltraFace or BlazeFace model (%d "
                  "outputs); "
                  "pass the kind explicitly",
                  path, n_out);
     goto fail;
+  }
+  if (d->kind == PV_DETECTOR_SSD) {
+    size_t need = offsetof(pv_detector_options, ssd_no_background) +
+                  sizeof o.ssd_no_background;
+    if (opts && opts->struct_size && opts->struct_size < need) {
+      pv_set_error(PV_ERR_INVALID_ARG,
+                   "detector: %s: the ssd kind needs the ssd_* options "
+                   "(struct_size %u is older)",
+                   path, opts->struct_size);
+      goto fail;
+    }
+    if (n_out != 2) {
+      pv_set_error(PV_ERR_UNSUPPORTED,
+                   "detector: %s: an SSD model needs two outputs, scores "
+                   "[1, N, C] and boxes [1, N, 4] (it has %d)",
+                   path, n_out);
+      goto fail;
+    }
+    pv_tensor_desc o0;
+    int boxes_first = !strcmp(pv_onnx_model_output_name(m, 0), "boxes") ||
+                      (strcmp(pv_onnx_model_output_name(m, 1), "boxes") &&
+                       !pv_onnx_model_output_desc(m, 0, &o0) && o0.ndim == 3 &&
+                       o0.shape[2] == 4);
+    d->out_boxes = boxes_first ? 0 : 1;
+    d->out_scores = 1 - d->out_boxes;
+    pv_tensor_desc sd;
+    if (!pv_onnx_model_output_desc(m, d->out_scores, &sd) && sd.ndim == 3)
+      d->n_classes = sd.shape[2]; /* for the label names; may be dynamic */
+    if (ssd_head(d, &o, path))
+      goto fail;
   }
   if (d->kind == PV_DETECTOR_BLAZEFACE) { /* NHWC [1, 128, 128, 3] */
     int64_t side = in.shape[1] > 0 ? in.shape[1] : 128;
@@ -164,9 +259,11 @@ pv_detector *pv_detector_create(const char *path,
   }
   d->in_h = in.shape[2] > 0                ? in.shape[2]
             : d->kind == PV_DETECTOR_YOLOX ? 416
+            : d->kind == PV_DETECTOR_SSD   ? 300
                                            : 240;
   d->in_w = in.shape[3] > 0                ? in.shape[3]
             : d->kind == PV_DETECTOR_YOLOX ? 416
+            : d->kind == PV_DETECTOR_SSD   ? 300
                                            : 320;
   if (d->kind == PV_DETECTOR_ULTRAFACE) {
     if (n_out != 2) {
@@ -179,13 +276,16 @@ pv_detector *pv_detector_create(const char *path,
     d->out_boxes = 1 - d->out_scores;
     /* The published model decodes priors in the graph (its only Exp). */
     d->decode_priors = count_op(m, "Exp") == 0;
+    ultraface_head(d);
   }
   d->score_thr = o.score_threshold >= 0         ? o.score_threshold
                  : d->kind == PV_DETECTOR_YOLOX ? 0.3f
+                 : d->kind == PV_DETECTOR_SSD   ? 0.5f
                                                 : 0.7f;
-  d->iou_thr = o.iou_threshold >= 0           ? o.iou_threshold
-               : d->kind == PV_DETECTOR_YOLOX ? 0.45
-                                              : 0.3;
+  d->iou_thr = o.iou_threshold >= 0 ? o.iou_threshold
+               : d->kind == PV_DETECTOR_YOLOX || d->kind == PV_DETECTOR_SSD
+                   ? 0.45
+                   : 0.3;
   d->max_det = o.max_detections;
   pv_onnx_options io = pv_onnx_options_default();
   pv_onnx_input_shape pin = {
@@ -216,6 +316,7 @@ void pv_detector_free(pv_detector *d) {
   if (!d)
     return;
   pv_compiled_free(d->compiled);
+  free(d->priors);
   free(d);
 }
 
@@ -232,6 +333,9 @@ const char *pv_detector_label_name(const pv_detector *d, int label) {
     return NULL;
   if (d->kind == PV_DETECTOR_ULTRAFACE || d->kind == PV_DETECTOR_BLAZEFACE)
     return label == 0 ? "face" : NULL;
+  if (d->kind == PV_DETECTOR_SSD) /* torchvision's SSDs: COCO-91 columns */
+    return d->n_classes == 91 ? pv_categories_name(PV_CATEGORIES_COCO91, label)
+                              : NULL;
   return pv_categories_name(PV_CATEGORIES_COCO80, label);
 }
 
@@ -460,8 +564,12 @@ static int64_t ultraface_priors(int64_t W, int64_t H, float *pri, int64_t cap) {
   return n;
 }
 
-static int run_ultraface(pv_detector *d, const pv_tensor *img,
-                         pv_detection **out, int *n_out) {
+/* An SSD head (UltraFace, or PV_DETECTOR_SSD with the options' settings):
+ * resize, (px - mean) / std, run, then per prior and class a candidate above
+ * the score threshold, its box decoded from the prior when there are
+ * priors, and class-aware NMS. */
+static int run_ssd(pv_detector *d, const pv_tensor *img, pv_detection **out,
+                   int *n_out) {
   int64_t H = pv_tensor_dim(img, 1), W = pv_tensor_dim(img, 2);
   pv_tensor *rs = rgb_resized(img, d->in_h, d->in_w);
   if (!rs)
@@ -478,7 +586,7 @@ static int run_ultraface(pv_detector *d, const pv_tensor *img,
     for (int64_t i = 0; i < hw; i++) {
       float v = nearbyintf(src[i]);
       v = v < 0 ? 0 : v > 255 ? 255 : v;
-      xd[c * hw + i] = (v - 127.0f) / 128.0f;
+      xd[c * hw + i] = (v - d->mean[c]) / d->std[c];
     }
   }
   pv_tensor_release(rs);
@@ -488,15 +596,18 @@ static int run_ultraface(pv_detector *d, const pv_tensor *img,
   pv_tensor *sc = rc ? NULL : y[d->out_scores],
             *bx = rc ? NULL : y[d->out_boxes];
   int64_t n = sc && pv_tensor_ndim(sc) == 3 ? pv_tensor_dim(sc, 1) : -1;
-  float *pri = NULL;
-  pv_detection *cand = NULL;
-  if (!rc && (n < 0 || pv_tensor_dim(sc, 2) != 2 || pv_tensor_ndim(bx) != 3 ||
-              pv_tensor_dim(bx, 1) != n || pv_tensor_dim(bx, 2) != 4))
+  int64_t nc = n >= 0 ? pv_tensor_dim(sc, 2) : 0;
+  const char *fam = d->kind == PV_DETECTOR_SSD ? "SSD" : "UltraFace";
+  if (!rc && (n < 0 || nc < 1 || pv_tensor_ndim(bx) != 3 ||
+              pv_tensor_dim(bx, 1) != n || pv_tensor_dim(bx, 2) != 4 ||
+              (d->kind == PV_DETECTOR_ULTRAFACE && nc != 2) || nc > INT32_MAX))
     rc = pv_set_error(PV_ERR_SHAPE,
-                      "detector: UltraFace outputs must be scores [1, N, 2] "
-                      "and boxes [1, N, 4]");
-  if (!rc && d->decode_priors) {
-    pri = malloc(sizeof(float) * 4 * (size_t)(n + 1));
+                      "detector: %s outputs must be scores [1, N, %s] and "
+                      "boxes [1, N, 4]",
+                      fam, d->kind == PV_DETECTOR_ULTRAFACE ? "2" : "C");
+  float *pri = d->priors, *own = NULL;
+  if (!rc && d->kind == PV_DETECTOR_ULTRAFACE && d->decode_priors) {
+    pri = own = malloc(sizeof(float) * 4 * (size_t)(n + 1));
     if (!pri)
       rc = pv_set_error(PV_ERR_NOMEM, "detector: out of memory");
     else if (ultraface_priors(d->in_w, d->in_h, pri, n) != n)
@@ -504,34 +615,59 @@ static int run_ultraface(pv_detector *d, const pv_tensor *img,
                         "detector: UltraFace has %lld boxes but its %lldx%lld "
                         "input gives a different number of priors",
                         (long long)n, (long long)d->in_w, (long long)d->in_h);
+  } else if (!rc && pri && d->n_priors != n) {
+    rc = pv_set_error(PV_ERR_SHAPE,
+                      "detector: the model has %lld boxes but %lld priors "
+                      "were given",
+                      (long long)n, (long long)d->n_priors);
   }
-  if (!rc && !(cand = malloc(sizeof *cand * (size_t)(n + 1))))
+  pv_detection *cand = NULL;
+  float *prob = NULL;
+  int64_t cap = n * (nc > d->first_class ? nc - d->first_class : 1);
+  if (!rc && (!(cand = malloc(sizeof *cand * (size_t)(cap + 1))) ||
+              !(prob = malloc(sizeof(float) * (size_t)(nc + 1)))))
     rc = pv_set_error(PV_ERR_NOMEM, "detector: out of memory");
   int64_t m = 0;
   for (int64_t i = 0; !rc && i < n; i++) {
-    float score = ((const float *)pv_tensor_data(sc))[2 * i + 1];
-    if (!(score > d->score_thr))
-      continue;
+    const float *row = (const float *)pv_tensor_data(sc) + nc * i;
+    memcpy(prob, row, sizeof(float) * (size_t)nc);
+    if (d->softmax) {
+      float mx = prob[0], sum = 0;
+      for (int64_t c = 1; c < nc; c++)
+        mx = prob[c] > mx ? prob[c] : mx;
+      for (int64_t c = 0; c < nc; c++)
+        sum += prob[c] = expf(prob[c] - mx);
+      for (int64_t c = 0; c < nc; c++)
+        prob[c] /= sum;
+    }
     const float *l = (const float *)pv_tensor_data(bx) + 4 * i;
     float x0 = l[0], y0 = l[1], x1 = l[2], y1 = l[3];
-    if (pri) { /* SSD decoding: variances 0.1 (centre) and 0.2 (size) */
+    if (pri) { /* SSD decoding with the centre and size variances */
       const float *p = pri + 4 * i;
-      float cx = l[0] * 0.1f * p[2] + p[0], cy = l[1] * 0.1f * p[3] + p[1];
-      float w = expf(l[2] * 0.2f) * p[2], h = expf(l[3] * 0.2f) * p[3];
+      float cx = l[0] * d->var_center * p[2] + p[0],
+            cy = l[1] * d->var_center * p[3] + p[1];
+      float w = expf(l[2] * d->var_size) * p[2],
+            h = expf(l[3] * d->var_size) * p[3];
       x0 = cx - w / 2, y0 = cy - h / 2, x1 = cx + w / 2, y1 = cy + h / 2;
     }
-    pv_detection *dd = &cand[m++];
-    dd->box[0] = x0 * (float)W;
-    dd->box[1] = y0 * (float)H;
-    dd->box[2] = x1 * (float)W;
-    dd->box[3] = y1 * (float)H;
-    dd->score = score;
-    dd->label = 0;
+    for (int64_t c = d->first_class; c < nc; c++) {
+      float score = prob[c];
+      if (!(score > d->score_thr))
+        continue;
+      pv_detection *dd = &cand[m++];
+      dd->box[0] = x0 * (float)W;
+      dd->box[1] = y0 * (float)H;
+      dd->box[2] = x1 * (float)W;
+      dd->box[3] = y1 * (float)H;
+      dd->score = score;
+      dd->label = (int32_t)(c + d->label_offset);
+    }
   }
   if (!rc)
     rc = finish(d, cand, m, out, n_out);
   free(cand);
-  free(pri);
+  free(prob);
+  free(own);
   pv_tensor_release(y[0]);
   pv_tensor_release(y[1]);
   return rc;
@@ -643,5 +779,5 @@ int pv_detector_run(pv_detector *d, const pv_tensor *image, pv_detection **dets,
   if (d->kind == PV_DETECTOR_BLAZEFACE)
     return run_blazeface(d, image, dets, n);
   return d->kind == PV_DETECTOR_YOLOX ? run_yolox(d, image, dets, n)
-                                      : run_ultraface(d, image, dets, n);
+                                      : run_ssd(d, image, dets, n);
 }

@@ -15,6 +15,14 @@
  *     (px - 127) / 128; boxes either decoded in the graph (the published
  *     `.onnx`) or raw regressions decoded here with the model's SSD priors
  *     (`_without_postprocessing.onnx`).
+ *   - SSD (any single-shot detector with a scores [1, N, C] and a boxes
+ *     [1, N, 4] output): resize to the input size, RGB, (px - mean) / std
+ *     per channel; scores are class probabilities (or logits with
+ *     ssd_softmax) with class 0 the background; boxes are either decoded
+ *     corners in [0, 1] or, given the model's priors, raw regressions
+ *     decoded with the SSD variances. Labels are the score columns' indices
+ *     (COCO-91 names when C is 91). UltraFace is this family with its own
+ *     priors and preprocessing built in.
  *   - BlazeFace (MediaPipe short-range front model, 128x128 NHWC): resize to
  *     128x128, RGB in [-1, 1]; the 896 SSD anchors of MediaPipe's
  *     calculator (strides 8/16/16/16, fixed size, offset 0.5) decode the
@@ -35,7 +43,8 @@ typedef enum pv_detector_kind {
   PV_DETECTOR_AUTO = 0, /* from the model's inputs and outputs */
   PV_DETECTOR_YOLOX = 1,
   PV_DETECTOR_ULTRAFACE = 2,
-  PV_DETECTOR_BLAZEFACE = 3
+  PV_DETECTOR_BLAZEFACE = 3,
+  PV_DETECTOR_SSD = 4 /* never chosen by AUTO: UltraFace has the same shape */
 } pv_detector_kind;
 
 typedef struct pv_detector_options {
@@ -51,6 +60,15 @@ typedef struct pv_detector_options {
    * torchvision compares IoUs with it. */
   double iou_threshold;
   int max_detections; /* 0: no limit */
+
+  /* PV_DETECTOR_SSD only (read when struct_size covers them). */
+  float ssd_mean[3], ssd_std[3]; /* on 0-255 pixels; default 127 and 128 */
+  /* [N, 4] float32 priors (cx, cy, w, h in [0, 1]) in the order of the
+   * model's boxes, copied at create; NULL: the boxes are decoded corners. */
+  const pv_tensor *ssd_priors;
+  float ssd_center_variance, ssd_size_variance; /* default 0.1 and 0.2 */
+  int ssd_softmax;       /* the scores are logits: softmax over classes */
+  int ssd_no_background; /* column 0 is a class, not the background */
 } pv_detector_options;
 
 /* Defaults: auto kind and device, family thresholds. */
@@ -60,7 +78,8 @@ PV_API pv_detector_options pv_detector_options_default(void);
 typedef struct pv_detection {
   float box[4];
   float score;
-  int32_t label; /* class index (COCO-80 for YOLOX, 0 = face for UltraFace) */
+  int32_t label; /* class index (COCO-80 for YOLOX, 0 = face for UltraFace,
+                    the score column for SSD) */
 } pv_detection;
 
 /* Loads an ONNX detector, recognises (or is told) its family, and compiles

@@ -3,7 +3,8 @@
  * dog, the bicycle and a car/truck with the known-good scores; UltraFace
  * (both exports, and the legacy .pth in the RFB-320 graph built in C) finds
  * the one face in astronaut.png and grace_hopper at the known-good boxes,
- * all three within 1e-4 of each other; a GPU device
+ * all three within 1e-4 of each other; the generic SSD head with
+ * UltraFace's settings as options finds the same face; a GPU device
  * gives the CPU's detections. Skips when ../shared/data is absent. */
 #include "testutil.h"
 
@@ -13,13 +14,12 @@
 
 static const char *g_dev;
 
-static int detect(const char *model, const char *image, const char *device,
-                  pv_detection **det) {
+static int detect_with(const char *model, const char *image, const char *device,
+                       pv_detector_options o, pv_detection **det) {
   char mp[1024], ip[1024];
   if (!pv_test_data_path(model, mp, sizeof mp) ||
       !pv_test_data_path(image, ip, sizeof ip))
     return -1;
-  pv_detector_options o = pv_detector_options_default();
   o.device = device;
   o.fallback = strcmp(device, "cpu") ? 0 : 1;
   pv_detector *d = pv_detector_create(mp, &o);
@@ -41,6 +41,11 @@ static int detect(const char *model, const char *image, const char *device,
   pv_tensor_release(img);
   pv_detector_free(d);
   return n;
+}
+
+static int detect(const char *model, const char *image, const char *device,
+                  pv_detection **det) {
+  return detect_with(model, image, device, pv_detector_options_default(), det);
 }
 
 static int near_box(const float *b, float x0, float y0, float x1, float y1,
@@ -139,6 +144,93 @@ static void ultraface(const char *image, float x0, float y0, float x1,
   free(b);
 }
 
+/* RFB-320's priors (cx, cy, w, h) at 320x240, written from the model's
+ * description independently of the detector's built-in table. */
+static pv_tensor *rfb320_priors(void) {
+  static const int strides[4] = {8, 16, 32, 64};
+  static const float boxes[4][3] = {
+      {10, 16, 24}, {32, 48, 0}, {64, 96, 0}, {128, 192, 256}};
+  int64_t s[2] = {4420, 4};
+  pv_tensor *t = pv_tensor_create(PV_F32, 2, s);
+  float *p = pv_tensor_data(t);
+  int64_t n = 0;
+  for (int l = 0; l < 4; l++) {
+    int fw = (320 + strides[l] - 1) / strides[l],
+        fh = (240 + strides[l] - 1) / strides[l];
+    for (int j = 0; j < fh; j++)
+      for (int i = 0; i < fw; i++)
+        for (int b = 0; b < 3 && boxes[l][b] > 0 && n < 4420; b++, n++) {
+          float v[4] = {(i + 0.5f) / fw, (j + 0.5f) / fh, boxes[l][b] / 320,
+                        boxes[l][b] / 240};
+          for (int q = 0; q < 4; q++)
+            p[4 * n + q] = v[q] < 0 ? 0 : v[q] > 1 ? 1 : v[q];
+        }
+  }
+  CHECK(n == 4420);
+  return t;
+}
+
+/* The generic SSD head on both UltraFace exports (UltraFace's settings
+ * given as options: priors for the raw export, decoded corners for the
+ * other) gives UltraFace's detection, labelled with its score column. */
+static void ssd(const char *image) {
+  pv_detection *ref = NULL, *a = NULL, *b = NULL;
+  int nr = detect("models/ultraface-version-RFB-320.onnx", image, g_dev, &ref);
+  if (nr < 0)
+    return;
+  pv_detector_options o = pv_detector_options_default();
+  o.kind = PV_DETECTOR_SSD;
+  o.score_threshold = 0.7f;
+  o.iou_threshold = 0.3;
+  int na =
+      detect_with("models/ultraface-version-RFB-320.onnx", image, g_dev, o, &a);
+  pv_tensor *pri = rfb320_priors();
+  o.ssd_priors = pri;
+  int nb = detect_with(
+      "models/ultraface-version-RFB-320_without_postprocessing.onnx", image,
+      g_dev, o, &b);
+  CHECK_EQ_INT(na, nr);
+  CHECK_EQ_INT(nb, nr);
+  if (nr == 1 && na == 1 && nb == 1) {
+    CHECK_EQ_INT(a[0].label, 1);
+    CHECK_EQ_INT(b[0].label, 1);
+    printf("  ssd head vs ultraface: %.3g (decoded), %.3g (priors)\n",
+           rel_diff(a, ref, 1), rel_diff(b, ref, 1));
+    CHECK(rel_diff(a, ref, 1) <= 1e-6);
+    CHECK(rel_diff(b, ref, 1) <= 1e-4);
+  }
+  /* priors that do not match the model's boxes */
+  char mp[1024], ip[1024];
+  if (pv_test_data_path(
+          "models/ultraface-version-RFB-320_without_postprocessing.onnx", mp,
+          sizeof mp) &&
+      pv_test_data_path(image, ip, sizeof ip)) {
+    int64_t s3[2] = {3, 4}, s5[2] = {4420, 5};
+    pv_tensor *few = pv_tensor_create(PV_F32, 2, s3),
+              *bad = pv_tensor_create(PV_F32, 2, s5);
+    o.device = g_dev;
+    o.ssd_priors = bad;
+    CHECK(pv_detector_create(mp, &o) == NULL);
+    CHECK(strstr(pv_last_error(), "priors") != NULL);
+    o.ssd_priors = few;
+    pv_detector *d = pv_detector_create(mp, &o);
+    pv_tensor *img = pv_read_image(ip, PV_IMAGE_RGB, 0);
+    pv_detection *x = NULL;
+    int n = 0;
+    CHECK(d && img && pv_detector_run(d, img, &x, &n) != 0);
+    CHECK(strstr(pv_last_error(), "priors") != NULL);
+    free(x);
+    pv_tensor_release(img);
+    pv_detector_free(d);
+    pv_tensor_release(few);
+    pv_tensor_release(bad);
+  }
+  pv_tensor_release(pri);
+  free(ref);
+  free(a);
+  free(b);
+}
+
 static float iou(const float *a, const float *b) {
   float w = fminf(a[2], b[2]) - fmaxf(a[0], b[0]);
   float h = fminf(a[3], b[3]) - fmaxf(a[1], b[1]);
@@ -198,6 +290,7 @@ int main(int argc, char **argv) {
   yolox();
   ultraface("images/skimage/astronaut.png", 180, 62, 268, 174);
   ultraface("images/torchvision/grace_hopper_517x606.jpg", 174, 122, 363, 337);
+  ssd("images/skimage/astronaut.png");
   blazeface("images/skimage/astronaut.png", 180, 62, 268, 174);
   blazeface("images/torchvision/grace_hopper_517x606.jpg", 174, 122, 363, 337);
   return pv_test_finish("test_detect");
