@@ -4,6 +4,7 @@
  * rewires uses through pv__graph_replace_uses().
  */
 #include "graph_internal.h"
+#include "tensor/tensor_internal.h"
 
 #include <math.h>
 
@@ -110,7 +111,8 @@ int pv__pass_fold_batchnorm(pv_graph *g) {
       continue;
     const pv_tensor_desc *wd = &g->values[cv->in[1]].desc;
     int64_t cout = wd->shape[0], per = pv__desc_numel(wd) / cout;
-    pv_tensor *nw = pv_tensor_create(PV_F32, wd->ndim, wd->shape);
+    /* every element is written below: no zero fill */
+    pv_tensor *nw = pv__tensor_alloc(PV_F32, wd->ndim, wd->shape, false);
     int64_t bshape[1] = {cout};
     pv_tensor *nb = pv_tensor_create(PV_F32, 1, bshape);
     if (!nw || !nb) {
