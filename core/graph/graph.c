@@ -289,17 +289,21 @@ pv_graph *pv__graph_clone(const pv_graph *g) {
   c->cap_nodes = g->n_nodes + 1;
   c->cap_inputs = g->n_inputs + 1;
   c->cap_outputs = g->n_outputs + 1;
-  memcpy(c->values, g->values, sizeof(pv__gvalue) * (size_t)g->n_values);
+  if (g->n_values) /* an empty graph's arrays may be NULL */
+    memcpy(c->values, g->values, sizeof(pv__gvalue) * (size_t)g->n_values);
   c->n_values = g->n_values;
   for (int i = 0; i < c->n_values; i++) {
     pv_tensor_retain(c->values[i].constant);
     c->values[i].name = pv__strdup(g->values[i].name);
   }
-  memcpy(c->nodes, g->nodes, sizeof(pv__gnode) * (size_t)g->n_nodes);
+  if (g->n_nodes)
+    memcpy(c->nodes, g->nodes, sizeof(pv__gnode) * (size_t)g->n_nodes);
   c->n_nodes = g->n_nodes;
-  memcpy(c->inputs, g->inputs, sizeof(int) * (size_t)g->n_inputs);
+  if (g->n_inputs)
+    memcpy(c->inputs, g->inputs, sizeof(int) * (size_t)g->n_inputs);
   c->n_inputs = g->n_inputs;
-  memcpy(c->outputs, g->outputs, sizeof(int) * (size_t)g->n_outputs);
+  if (g->n_outputs)
+    memcpy(c->outputs, g->outputs, sizeof(int) * (size_t)g->n_outputs);
   c->n_outputs = g->n_outputs;
   for (int i = 0; i < g->n_outputs; i++)
     c->output_names[i] = pv__strdup(g->output_names[i]);
