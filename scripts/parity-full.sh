@@ -9,6 +9,9 @@
 #        DEVICES="cpu vulkan:0"    only these devices (default: every device
 #                                  `polyvis devices --json` lists)
 #        OUT=docs/parity.md        where the table goes
+#        RESUME=1                  keep the rows already in OUT and skip the
+#                                  (model, device) pairs that passed there, so
+#                                  a long run can be split over several
 set -euo pipefail
 BUILD=${1:-build}
 OUT=${OUT:-docs/parity.md}
@@ -25,6 +28,12 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 rows="$work/rows"
 : >"$rows"
+if [ -n "${RESUME:-}" ] && [ -f "$OUT" ]; then
+  grep -E '^\| [a-z0-9_]+ \| [0-9]+ \| [a-z0-9:]+ \|' "$OUT" >"$rows" || true
+fi
+# passed <model> <device>: that pair already has a passing row
+passed() { grep -qE "^\| $1 \| [0-9]+ \| $2 \| .*\| pass \|\$" "$rows"; }
+drop_row() { grep -vE "^\| $1 \| [0-9]+ \| $2 \|" "$rows" >"$rows.new" || true; mv "$rows.new" "$rows"; }
 write_table() {
   {
     echo "# Zoo parity with torchvision 0.14.1"
@@ -39,7 +48,7 @@ write_table() {
     echo
     echo "| model | size | device | rel err | top-5 same | result |"
     echo "|---|---|---|---|---|---|"
-    cat "$rows"
+    sort -t'|' -k2,2 -k4,4 "$rows"
   } >"$OUT.tmp"
   mv "$OUT.tmp" "$OUT"
 }
@@ -51,12 +60,19 @@ for line in "${CASES[@]}"; do
   if [ -n "${MODELS:-}" ] && ! [[ " $MODELS " == *" $name "* ]]; then
     continue
   fi
+  todo=""
+  for dev in $DEVICES; do
+    passed "$name" "$dev" || todo="$todo $dev"
+  done
+  [ -z "$todo" ] && continue
   dir="$work/$name"
   if ! $PY "$GEN" "$dir" --full "$name" >"$work/gen.log" 2>&1; then
+    drop_row "$name" all
     echo "| $name | ${size} | all | - | - | FAIL: golden generation |" >>"$rows"
     continue
   fi
-  for dev in $DEVICES; do
+  for dev in $todo; do
+    drop_row "$name" "$dev"
     set +e
     res=$("$TEST" "$dir/manifest.txt" "$dev" 2>&1)
     rc=$?
