@@ -104,3 +104,45 @@ float pv_binary(int op, float a, float b) {
   default: return a;
   }
 }
+
+// 16-bit float storage as integer bit operations, bit for bit the
+// conversions of include/polyvis/elem.h (no 16-bit storage feature needed,
+// and no float arithmetic that could flush subnormals): values travel as
+// the bits of a float32.
+uint pv_f16_to_f32bits(uint h) {
+  uint sign = (h >> 15) << 31, e = (h >> 10) & 0x1fu, m = h & 0x3ffu;
+  if (e == 0u) {
+    if (m == 0u) return sign;
+    int msb = findMSB(m); // subnormal: normalise
+    return sign | (uint(103 + msb) << 23) | ((m << uint(23 - msb)) & 0x7fffffu);
+  }
+  if (e == 31u) return sign | 0x7f800000u | (m << 13);
+  return sign | ((e + 112u) << 23) | (m << 13);
+}
+
+// float32 bits to IEEE half, round to nearest even.
+uint pv_f32bits_to_f16(uint x) {
+  uint sign = (x >> 16) & 0x8000u, ex = (x >> 23) & 0xffu, m = x & 0x7fffffu;
+  if (ex == 0xffu) return sign | 0x7c00u | (m != 0u ? 0x200u | (m >> 13) : 0u);
+  int e = int(ex) - 127 + 15;
+  if (e >= 31) return sign | 0x7c00u;
+  if (e <= 0) {
+    if (e < -10) return sign;
+    m |= 0x800000u;
+    uint sh = uint(14 - e);
+    uint hv = m >> sh, rem = m & ((1u << sh) - 1u), mid = 1u << (sh - 1u);
+    if (rem > mid || (rem == mid && (hv & 1u) != 0u)) hv++;
+    return sign | hv;
+  }
+  uint hv = (uint(e) << 10) | (m >> 13), rem = m & 0x1fffu;
+  if (rem > 0x1000u || (rem == 0x1000u && (hv & 1u) != 0u)) hv++;
+  return sign | hv;
+}
+
+uint pv_bf16_to_f32bits(uint h) { return h << 16; }
+
+// float32 bits to bfloat16, round to nearest even; NaN stays a quiet NaN.
+uint pv_f32bits_to_bf16(uint x) {
+  if ((x & 0x7fffffffu) > 0x7f800000u) return ((x >> 16) | 0x40u) & 0xffffu;
+  return ((x + 0x7fffu + ((x >> 16) & 1u)) >> 16) & 0xffffu;
+}

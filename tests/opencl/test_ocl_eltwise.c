@@ -3,6 +3,8 @@
  * prelu, where and casts. */
 #include "ocl_harness.h"
 
+#include <polyvis/elem.h>
+
 static ocl_t T;
 
 static double ref_unary(int op, double x, float a, float b, int mode) {
@@ -312,6 +314,49 @@ static void test_f16_cast(void) {
   free(back);
 }
 
+/* f32 -> bf16 -> f32 (integer bit operations in the kernels): bit-exact with
+ * elem.h, rounding ties to even, NaN kept quiet, overflow to inf, f32
+ * subnormals; then every bfloat16 pattern widened. */
+static void test_bf16_cast(void) {
+  enum { N = 13 };
+  static const uint32_t xb[N] = {
+      0x3f808000u, 0x3f818000u, 0x3f808001u, 0x3f807fffu, 0x7f7fffffu,
+      0xff7f8000u, 0x7fc00000u, 0x7f800001u, 0xff800000u, 0x80000000u,
+      0x00000001u, 0x807fffffu, 0x40490fdbu};
+  float x[N];
+  uint16_t want[N];
+  memcpy(x, xb, sizeof x);
+  for (int i = 0; i < N; i++)
+    want[i] = pv_elem_f32_to_bf16(x[i]);
+  int64_t sn[1] = {N}, sh[1] = {65536};
+  pv_tensor_desc d = ocl_desc(PV_F32, 1, sn), out, o2;
+  const void *in[1] = {x};
+  pv_op_attrs at;
+  memset(&at, 0, sizeof at);
+  at.cast.to = PV_BF16;
+  void *got = NULL, *back = NULL;
+  CHECK_EQ_INT(ocl_run_node(&T, PV_OP_CAST, &at, 1, &d, in, 0, 1, &out, &got),
+               0);
+  CHECK(got && !memcmp(got, want, sizeof want));
+  free(got);
+  uint16_t *all = malloc(65536 * 2);
+  for (int i = 0; i < 65536; i++)
+    all[i] = (uint16_t)i;
+  pv_tensor_desc dh = ocl_desc(PV_BF16, 1, sh);
+  const void *in2[1] = {all};
+  at.cast.to = PV_F32;
+  CHECK_EQ_INT(ocl_run_node(&T, PV_OP_CAST, &at, 1, &dh, in2, 0, 1, &o2, &back),
+               0);
+  int bad = 0;
+  for (int i = 0; i < 65536 && back; i++) {
+    float w = pv_elem_bf16_to_f32(all[i]);
+    bad += memcmp((const float *)back + i, &w, 4) != 0;
+  }
+  CHECK(back && bad == 0);
+  free(back);
+  free(all);
+}
+
 /* 0-d tensors, empty tensors, and dtype combos the backend must decline. */
 static void test_edges(void) {
   float a = 1.5f, b = -4.0f;
@@ -456,6 +501,7 @@ int main(void) {
   test_where_cast();
   test_int_binary();
   test_f16_cast();
+  test_bf16_cast();
   test_edges();
   test_int_misc();
   test_f16_ops();

@@ -169,6 +169,30 @@ PV_KERNEL void cast_f32_f16(PV_GLOBAL const float *x, pv_long xo,
   PV_STORE_HALF(x[xo + i], y, yo + i);
 }
 
+/* bfloat16 storage (16-bit patterns) <-> f32 with integer bit operations,
+ * exactly as include/polyvis/elem.h: widening shifts the bits up; narrowing
+ * rounds to nearest even and keeps NaN a quiet NaN. */
+PV_KERNEL void cast_bf16_f32(PV_GLOBAL const unsigned short *x, pv_long xo,
+                             PV_GLOBAL float *y, pv_long yo, int n) {
+  int i = PV_GID(0);
+  if (i >= n)
+    return;
+  y[yo + i] = PV_AS_FLOAT((unsigned int)x[xo + i] << 16);
+}
+
+PV_KERNEL void cast_f32_bf16(PV_GLOBAL const float *x, pv_long xo,
+                             PV_GLOBAL unsigned short *y, pv_long yo, int n) {
+  int i = PV_GID(0);
+  if (i >= n)
+    return;
+  unsigned int u = PV_AS_UINT(x[xo + i]);
+  if ((u & 0x7fffffffu) > 0x7f800000u)
+    u = (u | 0x400000u);
+  else
+    u += 0x7fffu + ((u >> 16) & 1u);
+  y[yo + i] = (unsigned short)(u >> 16);
+}
+
 /* where for any element size (the selection does not look at values). */
 #define PV_WHERE_KERNEL(name, T)                                               \
   PV_KERNEL void name(PV_GLOBAL const pv_uchar *c, pv_long co,                 \

@@ -22,6 +22,7 @@
  *                         arithmetic on half pointers: OpenCL without
  *                         cl_khr_fp16 only allows declaring them)
  *   PV_STORE_HALF(v, p, i) v rounded to nearest-even into p[i]
+ *   PV_AS_FLOAT(u), PV_AS_UINT(f)  32-bit reinterpretation (bfloat16 casts)
  */
 #ifndef PV_KERNEL_COMPAT_H
 #define PV_KERNEL_COMPAT_H
@@ -45,6 +46,8 @@ typedef uchar pv_uchar;
 typedef half pv_half;
 #define PV_LOAD_HALF(p, i) vload_half((i), (p))
 #define PV_STORE_HALF(v, p, i) vstore_half_rte((v), (i), (p))
+#define PV_AS_FLOAT(u) as_float(u)
+#define PV_AS_UINT(f) as_uint(f)
 #if defined(PV_HAS_FP16)
 #pragma OPENCL EXTENSION cl_khr_fp16 : enable
 #endif
@@ -90,6 +93,8 @@ typedef unsigned char pv_uchar;
 typedef __half pv_half;
 #define PV_LOAD_HALF(p, i) __half2float((p)[i])
 #define PV_STORE_HALF(v, p, i) ((p)[i] = __float2half_rn(v))
+#define PV_AS_FLOAT(u) __uint_as_float(u)
+#define PV_AS_UINT(f) __float_as_uint(f)
 #else
 #error "pv_kernel_compat.h: define PV_OPENCL or build with nvcc"
 #endif

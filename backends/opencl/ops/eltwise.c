@@ -243,7 +243,8 @@ static const char *cast_kernel(int from, int to) {
       {PV_I64, PV_BOOL, "cast_i64_bool"}, {PV_U8, PV_I32, "cast_u8_i32"},
       {PV_U8, PV_I64, "cast_u8_i64"},     {PV_BOOL, PV_I32, "cast_u8_i32"},
       {PV_BOOL, PV_I64, "cast_u8_i64"},   {PV_F16, PV_F32, "cast_f16_f32"},
-      {PV_F32, PV_F16, "cast_f32_f16"},   {PV_F32, PV_U8, "cast_f32_u8"}};
+      {PV_F32, PV_F16, "cast_f32_f16"},   {PV_F32, PV_U8, "cast_f32_u8"},
+      {PV_BF16, PV_F32, "cast_bf16_f32"}, {PV_F32, PV_BF16, "cast_f32_bf16"}};
   for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
     if (t[i].from == from && t[i].to == to)
       return t[i].name;

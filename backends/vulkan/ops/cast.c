@@ -1,5 +1,8 @@
 /*
- * cast among f32, i32, u8, i8 and bool (torch .to() semantics).
+ * cast among f32, i32, u8, i8 and bool (torch .to() semantics), and among
+ * the float types f32, f16 and bf16 (bit for bit the rounding of
+ * include/polyvis/elem.h, with integer operations in the shader: no 16-bit
+ * storage feature needed).
  */
 #include "vk_ops.h"
 
@@ -15,16 +18,28 @@ static int code(int dt) {
     return 3;
   case PV_BOOL:
     return 4;
+  case PV_F16:
+    return 5;
+  case PV_BF16:
+    return 6;
   default:
     return -1;
   }
 }
 
+/* Element size in bytes of a code. */
+static int esize(int c) { return c <= 1 ? 4 : c >= 5 ? 2 : 1; }
+
 static int cast_supports(pv_plugin_device *dev, const pv_op_desc *op) {
   int s = code(op->inputs[0].dtype), d = code(op->outputs[0].dtype);
+  if (s < 0 || d < 0 || op->outputs[0].dtype != op->attrs.cast.to ||
+      !pv__vk_fits(dev, op))
+    return 0;
+  /* f16/bf16 only among the float types (f32, f16, bf16) */
+  if (s >= 5 || d >= 5)
+    return s != d && (s == 0 || s >= 5) && (d == 0 || d >= 5);
   /* byte -> byte casts would need both sides packed: left to the CPU */
-  return s >= 0 && d >= 0 && (s <= 1 || d <= 1) &&
-         op->outputs[0].dtype == op->attrs.cast.to && pv__vk_fits(dev, op);
+  return s <= 1 || d <= 1;
 }
 
 static int cast_plan(pv_vk_plan *pl, const pv_node_desc *n) {
@@ -34,7 +49,7 @@ static int cast_plan(pv_vk_plan *pl, const pv_node_desc *n) {
   int64_t cnt = pv__vk_numel(y);
   if (!cnt)
     return 0;
-  int xs = s <= 1 ? 4 : 1, ys = dc <= 1 ? 4 : 1;
+  int xs = esize(s), ys = esize(dc);
   pv_vk_dispatch d;
   memset(&d, 0, sizeof d);
   d.push[0] = (uint32_t)cnt;
@@ -45,8 +60,10 @@ static int cast_plan(pv_vk_plan *pl, const pv_node_desc *n) {
                            (uint64_t)cnt * (uint64_t)ys, 1, ys, &d.push[2]);
   if (rc)
     return rc;
+  /* narrow outputs: a thread per 32-bit word */
+  uint64_t per = 4 / (uint64_t)ys;
   uint64_t threads =
-      ys == 4 ? (uint64_t)cnt : (d.push[2] + (uint64_t)cnt + 3) / 4;
+      ys == 4 ? (uint64_t)cnt : (d.push[2] + (uint64_t)cnt + per - 1) / per;
   pv__vk_groups_1d(pl->dev, (threads + 255) / 256, d.groups);
   uint32_t spec[2] = {(uint32_t)s, (uint32_t)dc};
   return pv__vk_emit(pl, &d, PV_VK_SH_CAST, spec, 2);

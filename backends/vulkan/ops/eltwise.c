@@ -104,8 +104,17 @@ int pv__vk_broadcast(const pv_tensor_desc *out, const pv_tensor_desc *const *in,
   return m;
 }
 
+/* f16 max/min (no fused activation): compared in f32, the winner's bits
+ * copied, NaN propagated, as the CPU backend does. */
+static int binary_f16(const pv_op_desc *op) {
+  return (op->op == PV_OP_MAX || op->op == PV_OP_MIN) && op->n_inputs == 2 &&
+         op->inputs[0].dtype == PV_F16 && op->inputs[1].dtype == PV_F16 &&
+         op->outputs[0].dtype == PV_F16 &&
+         op->attrs.binary.act.op == PV_OP_NONE;
+}
+
 static int binary_supports(pv_plugin_device *dev, const pv_op_desc *op) {
-  if (!pv__vk_all_f32(op) || !pv__vk_fits(dev, op) ||
+  if (!(pv__vk_all_f32(op) || binary_f16(op)) || !pv__vk_fits(dev, op) ||
       !pv__vk_act_ok(&op->attrs.binary.act))
     return 0;
   if (op->op == PV_OP_PRELU && op->attrs.binary.act.op != PV_OP_NONE)
@@ -133,22 +142,26 @@ static int binary_plan(pv_vk_plan *pl, const pv_node_desc *n) {
   memcpy(&d.push[10], str[0], sizeof str[0]);
   memcpy(&d.push[16], str[1], sizeof str[1]);
   d.push[0] = (uint32_t)cnt;
+  int f16 = y->dtype == PV_F16, es = f16 ? 2 : 4;
   int rc = pv__vk_bind_value(pl, &d, 0, n->inputs[0], 0,
-                             (uint64_t)pv__vk_numel(a) * 4, 0, 4, &d.push[1]);
+                             (uint64_t)pv__vk_numel(a) * es, 0, es, &d.push[1]);
   if (!rc)
     rc = pv__vk_bind_value(pl, &d, 1, n->inputs[1], 0,
-                           (uint64_t)pv__vk_numel(b) * 4, 0, 4, &d.push[2]);
+                           (uint64_t)pv__vk_numel(b) * es, 0, es, &d.push[2]);
   if (!rc)
-    rc = pv__vk_bind_value(pl, &d, 2, n->outputs[0], 0, (uint64_t)cnt * 4, 1, 4,
-                           &d.push[3]);
+    rc = pv__vk_bind_value(pl, &d, 2, n->outputs[0], 0, (uint64_t)cnt * es, 1,
+                           es, &d.push[3]);
   if (rc)
     return rc;
-  pv__vk_groups_1d(pl->dev, ((uint64_t)cnt + 255) / 256, d.groups);
-  uint32_t spec[5] = {(uint32_t)n->op};
+  /* f16: a thread per 32-bit output word */
+  uint64_t threads = f16 ? (d.push[3] + (uint64_t)cnt + 1) / 2 : (uint64_t)cnt;
+  pv__vk_groups_1d(pl->dev, (threads + 255) / 256, d.groups);
+  uint32_t spec[6] = {(uint32_t)n->op};
   pv_act none = {0};
   pv__vk_act_spec(n->op == PV_OP_PRELU ? &none : &n->attrs.binary.act,
                   &spec[1]);
-  return pv__vk_emit(pl, &d, PV_VK_SH_BINARY, spec, 5);
+  spec[5] = (uint32_t)f16;
+  return pv__vk_emit(pl, &d, PV_VK_SH_BINARY, spec, 6);
 }
 
 const pv_vk_op_impl pv__vk_binary_impl = {binary_supports, binary_plan};
