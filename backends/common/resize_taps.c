@@ -315,6 +315,7 @@ typedef struct resample_ctx {
   int64_t h, w, oh, ow;
   const pv__rs_taps *tx, *ty;
   const uint8_t *need; /* [h]: rows the height taps read */
+  int failed;
 } resample_ctx;
 
 /* One output row of the width pass from a source row of type T. */
@@ -332,18 +333,23 @@ typedef struct resample_ctx {
                    : 0.0f;                                                     \
       }                                                                        \
       break;                                                                   \
-    case PV__RS_CHAIN:                                                         \
+    case PV__RS_CHAIN: /* antialias: contiguous taps */                        \
       for (int64_t x = 0; x < c->ow; x++) {                                    \
-        const int64_t *ix = tx->idx + x * k;                                   \
         const float *wt = tx->w + x * k;                                       \
         int n = tx->cnt[x];                                                    \
-        float acc = n > 0 ? (float)s[ix[0]] * wt[0] : 0.0f;                    \
+        const T *sp = s + (n > 0 ? tx->idx[x * k] : 0);                        \
+        float acc = n > 0 ? (float)sp[0] * wt[0] : 0.0f;                       \
         for (int j = 1; j < n; j++)                                            \
-          acc = acc + (float)s[ix[j]] * wt[j];                                 \
+          acc = acc + (float)sp[j] * wt[j];                                    \
         d[x] = acc;                                                            \
       }                                                                        \
       break;                                                                   \
     case PV__RS_FMA:                                                           \
+      if (k == 1) { /* nearest: x * 1 */                                       \
+        for (int64_t x = 0; x < c->ow; x++)                                    \
+          d[x] = (float)s[tx->idx[x]] * tx->w[x];                              \
+        break;                                                                 \
+      }                                                                        \
       for (int64_t x = 0; x < c->ow; x++) {                                    \
         const int64_t *ix = tx->idx + x * k;                                   \
         const float *wt = tx->w + x * k;                                       \
@@ -407,6 +413,14 @@ static void pass_h(void *vctx, int64_t begin, int64_t end) {
     }
     const float *s0 = plane + iy[0] * ow;
     float w0 = wt[0];
+    if (n == 1 && ty->form != PV__RS_SUM0) { /* COPY, or x * 1 (nearest) */
+      if (ty->form == PV__RS_COPY)
+        memcpy(d, s0, sizeof(float) * (size_t)ow);
+      else
+        for (int64_t x = 0; x < ow; x++)
+          d[x] = s0[x] * w0;
+      continue;
+    }
     switch (ty->form) {
     case PV__RS_TWO: {
       const float *s1 = plane + iy[1] * ow;
@@ -453,6 +467,29 @@ static void pass_h(void *vctx, int64_t begin, int64_t end) {
 
 #define PV__RS_MAX(a, b) ((a) > (b) ? (a) : (b))
 
+/* Many planes: each task runs both passes plane by plane through its own
+ * plane-sized intermediate (cache-resident for the small feature maps of
+ * models); the same arithmetic as the row-parallel passes. */
+static void plane_chunk(void *vctx, int64_t begin, int64_t end) {
+  resample_ctx *c = vctx;
+  resample_ctx l = *c;
+  l.tmp = malloc(sizeof(float) * (size_t)(c->h * c->ow));
+  if (!l.tmp) {
+    __atomic_store_n(&c->failed, 1, __ATOMIC_RELAXED);
+    return;
+  }
+  for (int64_t p = begin; p < end; p++) {
+    if (c->src8)
+      l.src8 = c->src8 + p * c->h * c->w;
+    else
+      l.src = c->src + p * c->h * c->w;
+    l.dst = c->dst + p * c->oh * c->ow;
+    pass_w(&l, 0, c->h);
+    pass_h(&l, 0, c->oh);
+  }
+  free(l.tmp);
+}
+
 int pv__rs_resample(const float *src, const uint8_t *src8, int64_t planes,
                     int64_t h, int64_t w, const pv__rs_taps *ty,
                     const pv__rs_taps *tx, float *dst, pv__rs_parallel par) {
@@ -469,17 +506,24 @@ int pv__rs_resample(const float *src, const uint8_t *src8, int64_t planes,
   c.ty = ty;
   if (planes <= 0 || c.oh <= 0 || c.ow <= 0)
     return 0;
-  c.tmp = malloc(sizeof(float) * (size_t)(planes * h * c.ow));
   uint8_t *need = calloc((size_t)h, 1);
-  if (!c.tmp || !need) {
-    free(c.tmp);
-    free(need);
+  if (!need)
     return -1;
-  }
   for (int64_t y = 0; y < c.oh; y++)
     for (int j = 0; j < ty->cnt[y]; j++)
       need[ty->idx[y * ty->k + j]] = 1;
   c.need = need;
+  if (planes >= 8) {
+    int64_t work = h * c.ow * tx->k + c.oh * c.ow * ty->k;
+    par(planes, 1 + 65536 / PV__RS_MAX(1, work), plane_chunk, &c);
+    free(need);
+    return c.failed ? -1 : 0;
+  }
+  c.tmp = malloc(sizeof(float) * (size_t)(planes * h * c.ow));
+  if (!c.tmp) {
+    free(need);
+    return -1;
+  }
   int64_t grain_w = PV__RS_MAX(1, 16384 / PV__RS_MAX(1, c.ow * tx->k));
   par(planes * h, grain_w, pass_w, &c);
   int64_t grain_h = PV__RS_MAX(1, 16384 / PV__RS_MAX(1, c.ow * ty->k));

@@ -25,7 +25,7 @@
 enum {
   PV__RS_TWO = 0,   /* fma(x0, w0, x1 * w1): torch's plain bilinear */
   PV__RS_CHAIN = 1, /* x0 * w0, then acc + xj * wj rounded separately
-                       (torch's antialiased width pass) */
+                       (torch's antialiased width pass; contiguous taps) */
   PV__RS_FMA = 2,   /* x0 * w0, then fma(xj, wj, acc) (bicubic, the
                        antialiased height pass, torch's nearest) */
   PV__RS_SUM0 = 3,  /* 0, then acc + wj * xj unfused (the ONNX modes) */
