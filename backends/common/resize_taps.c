@@ -11,8 +11,13 @@
 
 /* torch 1.13's CPU kernels are built with GCC -O2 -mfma, which contracts
  * a*b+c into fused multiply-adds; FMA reproduces each contraction so the
- * taps match to the bit on any CPU (fmaf is exact everywhere). The build is
- * ISO C (-ffp-contract=off): nothing else is fused. */
+ * taps match to the bit on any CPU (fmaf is exact everywhere). Nothing else
+ * may be fused: every target builds this file with -ffp-contract=off (clang
+ * contracts by default, GCC in GNU mode), and the pragma says so to clang
+ * whatever the flags. */
+#ifdef __clang__
+#pragma STDC FP_CONTRACT OFF
+#endif
 #define FMA(a, b, c) __builtin_fmaf((a), (b), (c))
 
 #if defined(__SANITIZE_THREAD__)
