@@ -1,23 +1,29 @@
 #version 450
 #extension GL_GOOGLE_include_directive : enable
-// RESIZE on NCHW planes, replaying the CPU kernels bit for bit: the host
-// (backends/vulkan/ops/resize.c) computes each axis' taps (count, source
-// indices, float32 weights) with the CPU's arithmetic; this shader runs the
-// CPU's separable passes for one output pixel: the width pass on every
-// source row the height taps read (a float per row, as the CPU's
-// intermediate), then the height pass on those sums, taps in the CPU's
-// order. Every multiply-add is either an explicit pv_fma() where the CPU uses
-// its FMA macro or `precise` (no contraction) where it does not.
-//   ONNX = 0: torch order (core/transforms/resize.c): x0*w0 then FMA chain;
-//             TWO_TAP (plain bilinear): FMA(x0, w0, x1 * w1);
-//             AA: the width pass is an unfused multiply-add chain.
-//   ONNX = 1: backends/cpu/ops/resize.c: 0 + w0*x0 + w1*x1 ... unfused, a
-//             single height tap copies its row.
+// RESIZE on NCHW planes, replaying the CPU's passes bit for bit: the host
+// (backends/vulkan/ops/resize.c) builds each axis' taps (count, source
+// indices, float32 weights) with the shared RESIZE tap builder
+// (backends/common/resize_taps.c, the one pv_resize and the CPU op use);
+// this shader runs its separable passes for one output pixel: the width
+// pass on every source row the height taps read (a float per row, as the
+// CPU's intermediate), then the height pass on those sums, taps in the
+// CPU's order. Each axis has its accumulation form (FORM_H, FORM_W, the
+// PV__RS_* of resize_taps.h); every multiply-add is either an explicit
+// pv_fma() where the CPU fuses or `precise` (no contraction) where not:
+//   RS_TWO   fma(x0, w0, x1 * w1)          (torch's plain bilinear)
+//   RS_CHAIN x0 * w0, then acc + xj * wj   (torch's antialiased width pass)
+//   RS_FMA   x0 * w0, then fma(xj, wj, acc)
+//   RS_SUM0  0, then acc + wj * xj         (the ONNX modes)
+//   RS_COPY  x0                            (ONNX nearest, height pass)
 #include "common.glsl"
 layout(local_size_x = 256) in;
-layout(constant_id = 0) const int ONNX = 0;
-layout(constant_id = 1) const int TWO_TAP = 0;
-layout(constant_id = 2) const int AA = 0;
+layout(constant_id = 0) const int FORM_H = 2;
+layout(constant_id = 1) const int FORM_W = 2;
+const int RS_TWO = 0;
+const int RS_CHAIN = 1;
+const int RS_FMA = 2;
+const int RS_SUM0 = 3;
+const int RS_COPY = 4;
 layout(std430, binding = 0) readonly buffer X_ { float X[]; };
 layout(std430, binding = 1) writeonly buffer Y_ { float Y[]; };
 layout(std430, binding = 2) readonly buffer T_ { uint T[]; };
@@ -55,32 +61,32 @@ float pv_fma(float a, float b, float c) {
 }
 
 // The width pass at source row `row` (element offset) for output column ox.
-precise float hpass(uint row, uint ox) {
+precise float wpass(uint row, uint ox) {
   uint r = p.to + p.tw + ox * (1u + 2u * p.kw);
   int n = int(T[r]);
-  uint wi = r + 1u + p.kw;
+  uint ii = r + 1u, wi = r + 1u + p.kw;
   precise float acc;
-  if (ONNX != 0) {
+  if (n == 0) return 0.0;
+  if (FORM_W == RS_COPY) return X[row + T[ii]];
+  if (FORM_W == RS_TWO) {
+    acc = pv_fma(X[row + T[ii]], uintBitsToFloat(T[wi]),
+                 X[row + T[ii + 1u]] * uintBitsToFloat(T[wi + 1u]));
+    return acc;
+  }
+  if (FORM_W == RS_SUM0) {
     acc = 0.0;
     for (int j = 0; j < n; j++)
-      acc = acc + uintBitsToFloat(T[wi + uint(j)]) * X[row + T[r + 1u + uint(j)]];
+      acc = acc + uintBitsToFloat(T[wi + uint(j)]) * X[row + T[ii + uint(j)]];
     return acc;
   }
-  if (n == 0) return 0.0;
-  float x0 = X[row + T[r + 1u]];
-  float w0 = uintBitsToFloat(T[wi]);
-  if (TWO_TAP != 0 && n == 2) {
-    acc = pv_fma(x0, w0, X[row + T[r + 2u]] * uintBitsToFloat(T[wi + 1u]));
-    return acc;
-  }
-  acc = x0 * w0;
+  acc = X[row + T[ii]] * uintBitsToFloat(T[wi]);
   for (int j = 1; j < n; j++) {
-    float xj = X[row + T[r + 1u + uint(j)]];
+    float xj = X[row + T[ii + uint(j)]];
     float wj = uintBitsToFloat(T[wi + uint(j)]);
-    if (AA != 0)
-      acc = acc + xj * wj;
-    else
+    if (FORM_W == RS_FMA)
       acc = pv_fma(xj, wj, acc);
+    else
+      acc = acc + xj * wj;
   }
   return acc;
 }
@@ -93,30 +99,30 @@ void main() {
   uint base = p.xo + plane * p.h * p.w;
   uint r = p.to + oy * (1u + 2u * p.kh);
   int n = int(T[r]);
-  uint wi = r + 1u + p.kh;
+  uint ii = r + 1u, wi = r + 1u + p.kh;
   precise float acc;
-  if (ONNX != 0) {
-    if (n == 1) {
-      acc = hpass(base + T[r + 1u] * p.w, ox);
-    } else {
-      acc = 0.0;
-      for (int j = 0; j < n; j++)
-        acc = acc + uintBitsToFloat(T[wi + uint(j)]) *
-                        hpass(base + T[r + 1u + uint(j)] * p.w, ox);
-    }
-  } else if (n == 0) {
+  if (n == 0) {
     acc = 0.0;
+  } else if (FORM_H == RS_COPY) {
+    acc = wpass(base + T[ii] * p.w, ox);
+  } else if (FORM_H == RS_TWO) {
+    acc = pv_fma(wpass(base + T[ii] * p.w, ox), uintBitsToFloat(T[wi]),
+                 wpass(base + T[ii + 1u] * p.w, ox) *
+                     uintBitsToFloat(T[wi + 1u]));
+  } else if (FORM_H == RS_SUM0) {
+    acc = 0.0;
+    for (int j = 0; j < n; j++)
+      acc = acc + uintBitsToFloat(T[wi + uint(j)]) *
+                      wpass(base + T[ii + uint(j)] * p.w, ox);
   } else {
-    float s0 = hpass(base + T[r + 1u] * p.w, ox);
-    float w0 = uintBitsToFloat(T[wi]);
-    if (TWO_TAP != 0 && n == 2) {
-      acc = pv_fma(s0, w0,
-                hpass(base + T[r + 2u] * p.w, ox) * uintBitsToFloat(T[wi + 1u]));
-    } else {
-      acc = s0 * w0;
-      for (int j = 1; j < n; j++)
-        acc = pv_fma(hpass(base + T[r + 1u + uint(j)] * p.w, ox),
-                  uintBitsToFloat(T[wi + uint(j)]), acc);
+    acc = wpass(base + T[ii] * p.w, ox) * uintBitsToFloat(T[wi]);
+    for (int j = 1; j < n; j++) {
+      float sj = wpass(base + T[ii + uint(j)] * p.w, ox);
+      float wj = uintBitsToFloat(T[wi + uint(j)]);
+      if (FORM_H == RS_FMA)
+        acc = pv_fma(sj, wj, acc);
+      else
+        acc = acc + sj * wj;
     }
   }
   Y[p.yo + i] = acc;

@@ -10,7 +10,7 @@ typedef struct {
   int64_t h, w, sc, sy, sx;
   int c;
   int64_t top, left, ch, cw;
-  const pv__filter *fx, *fy;
+  const pv__rs_taps *fx, *fy;
   int v2;
   const float *mean, *std;
   float *out;
@@ -23,7 +23,7 @@ typedef struct {
 PV__TARGET_CLONES("fma", "default")
 static void fused_rows(void *vctx, int64_t begin, int64_t end) {
   fused_ctx *c = vctx;
-  const pv__filter *fx = c->fx, *fy = c->fy;
+  const pv__rs_taps *fx = c->fx, *fy = c->fy;
   const int C = c->c;
   const int64_t cw = c->cw;
   float *line = malloc(sizeof(float) * (size_t)cw);
@@ -59,10 +59,10 @@ static void fused_rows(void *vctx, int64_t begin, int64_t end) {
         for (int ch = 0; ch < C; ch++) {
           const uint8_t *s = row + ch * c->sc;
           float acc;
-          if (n == 2 && fx->two_tap)
+          if (n == 2 && fx->form == PV__RS_TWO)
             acc = FMA((float)s[ix[0] * c->sx], wt[0],
                       (float)s[ix[1] * c->sx] * wt[1]);
-          else if (fx->aa) { /* same chain as resize.c's width pass */
+          else if (fx->form == PV__RS_CHAIN) { /* resize_taps.c's chain */
             const int64_t sx = c->sx;
             const uint8_t *sp = s + (n > 0 ? ix[0] : 0) * sx;
             acc = n > 0 ? (float)sp[0] * wt[0] : 0.0f;
@@ -90,7 +90,7 @@ static void fused_rows(void *vctx, int64_t begin, int64_t end) {
           memset(line, 0, sizeof(float) * (size_t)cw);
         else {
           const float *s0 = plane + (iy[0] - rmin) * cw;
-          if (n == 2 && fy->two_tap) {
+          if (n == 2 && fy->form == PV__RS_TWO) {
             const float *s1 = plane + (iy[1] - rmin) * cw;
             for (int64_t x = 0; x < cw; x++)
               line[x] = FMA(s0[x], wt[0], s1[x] * wt[1]);
@@ -132,11 +132,11 @@ int pv__preprocess_u8(const uint8_t *data, int64_t h, int64_t w, int c,
                         "resized %lld x %lld image",
                         (long long)crop_h, (long long)crop_w, (long long)oh,
                         (long long)ow);
-  pv__filter fy, fx;
-  if (pv__filter_build(&fy, h, oh, interpolation, antialias))
+  pv__rs_taps fy, fx;
+  if (pv__tf_taps(&fy, 0, h, oh, interpolation, antialias))
     return pv_last_status();
-  if (pv__filter_build(&fx, w, ow, interpolation, antialias)) {
-    pv__filter_free(&fy);
+  if (pv__tf_taps(&fx, 1, w, ow, interpolation, antialias)) {
+    pv__rs_taps_free(&fy);
     return pv_last_status();
   }
   fused_ctx ctx = {data,
@@ -158,8 +158,8 @@ int pv__preprocess_u8(const uint8_t *data, int64_t h, int64_t w, int c,
                    out,
                    0};
   pv__parallel_for(crop_h, 4, fused_rows, &ctx);
-  pv__filter_free(&fy);
-  pv__filter_free(&fx);
+  pv__rs_taps_free(&fy);
+  pv__rs_taps_free(&fx);
   if (ctx.failed)
     return pv_set_error(PV_ERR_NOMEM, "preprocess: out of memory");
   return 0;

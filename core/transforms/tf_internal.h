@@ -2,6 +2,7 @@
 #ifndef POLYVIS_TF_INTERNAL_H
 #define POLYVIS_TF_INTERNAL_H
 
+#include "../../backends/common/resize_taps.h"
 #include "../tensor/tensor_internal.h"
 
 #include <math.h>
@@ -40,30 +41,13 @@ int pv__tf_is_float(pv_dtype dt);
  * ATen's kernel). */
 float pv__linspace_f32(double a, double b, int64_t n, int64_t i);
 
-/* One separable resampling filter: for each output index i, cnt[i] taps
- * idx[i*k + j] with weights w[i*k + j] (j < cnt[i]). */
-typedef struct pv__filter {
-  int64_t n_out;
-  int k;
-  int64_t *idx;
-  float *w;
-  int *cnt;
-  int two_tap; /* torch's t0*w0 + t1*w1 form (non-AA bilinear) */
-  int aa;      /* antialiased (separable PIL-style) taps */
-} pv__filter;
-
-/* Builds the taps torch uses for `mode` (bilinear/bicubic, with or without
- * antialias, align_corners=False) from in_size to out_size. */
-int pv__filter_build(pv__filter *f, int64_t in_size, int64_t out_size, int mode,
-                     int antialias);
-void pv__filter_free(pv__filter *f);
-/* Nearest / nearest-exact source index for output index i. */
-int64_t pv__nearest_index(int64_t i, int64_t in_size, int64_t out_size,
-                          int exact);
-
-/* Resizes `planes` float32 planes h x w -> oh x ow with separable filters
- * (width pass first, then height, as torch). */
-int pv__resample_f32(const float *src, int64_t planes, int64_t h, int64_t w,
-                     const pv__filter *fy, const pv__filter *fx, float *dst);
+/* Resampling taps: the one RESIZE tap builder shared with the CPU op and
+ * the GPU plugins (backends/common/resize_taps.h). pv__tf_taps builds one
+ * axis for torch's `mode` (align_corners=False, no user scale) from in_size
+ * to out_size along axis (0 = H, 1 = W), setting PV_ERR_NOMEM on failure;
+ * pv__rs_resample runs the separable passes (width first, then height, as
+ * torch). */
+int pv__tf_taps(pv__rs_taps *t, int axis, int64_t in_size, int64_t out_size,
+                int mode, int antialias);
 
 #endif

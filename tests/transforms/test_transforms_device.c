@@ -11,19 +11,6 @@
 
 static const char *g_dev = "cpu";
 
-/* The golden's tolerance, except that a uint8 image resampled in float by
- * a bilinear or bicubic RESIZE node gets the device +-1 rule (u8dev) on the
- * devices whose RESIZE kernel does not replay torch's operation order
- * (vulkan's and opencl's do: strict there). */
-static const char *device_tol(const char *spec, const char *tol) {
-  if (!strncmp(g_dev, "vulkan", 6) || !strncmp(g_dev, "opencl", 6))
-    return tol;
-  if (!strcmp(tol, "u8") && strstr(spec, "resize") &&
-      (strstr(spec, "bilinear") || strstr(spec, "bicubic")))
-    return "u8dev";
-  return tol;
-}
-
 static int run_file(const char *dir, const char *list, int *n_run,
                     int *n_skip) {
   char path[4096];
@@ -74,7 +61,7 @@ static int run_file(const char *dir, const char *list, int *n_run,
       fprintf(stderr, "%s: failed to run '%s' on %s: %s\n", fld[0], fld[2],
               g_dev, pv_last_error());
       fails++;
-    } else if (!compare(fld[0], got, want, device_tol(fld[2], fld[4]))) {
+    } else if (!compare(fld[0], got, want, fld[4])) {
       fprintf(stderr, "  spec: %s (on %s)\n", fld[2], g_dev);
       fails++;
     }
@@ -296,17 +283,60 @@ static int64_t bit_diffs(pv_tensor *got, pv_tensor *want) {
   return n;
 }
 
-/* RESIZE on the device gives the CPU's float32 bits: the torch modes as
- * pv_resize (torch's operation order), on float images of integers (the
- * uint8 path, where .5 ties meet the rounding) and of fractions; the ONNX
- * modes (coordinate/nearest modes, cubic_a, exclude_outside, user scales)
- * as the CPU RESIZE kernel, through strict graphs on both. Only for the
- * devices whose kernel replays the CPU's order (vulkan). */
-static void test_resize_bits(void) {
-  if (strncmp(g_dev, "vulkan", 6)) {
-    printf("note: RESIZE bit-parity check skipped on %s\n", g_dev);
+/* A batch of 4 images (12 planes: the resampler's per-plane path) against
+ * each image alone (3 planes: its row-parallel path), to the bit. */
+static void test_resize_planes(pv_tensor *img) {
+  const char *specs[] = {"resize([50, 20], bilinear, antialias=false)",
+                         "resize([17, 23], bicubic, antialias=true)",
+                         "resize([61, 80], bilinear, antialias=true)",
+                         "resize([90, 30], bicubic, antialias=false)"};
+  int64_t bs[4] = {4, 3, 45, 61};
+  pv_tensor *batch = pv_tensor_create(PV_F32, 4, bs);
+  CHECK(batch != NULL);
+  if (!batch)
     return;
+  float *b = pv_tensor_data(batch);
+  const float *x = pv_tensor_data(img);
+  int64_t n = 3 * 45 * 61;
+  for (int64_t k = 0; k < 4; k++)
+    for (int64_t i = 0; i < n; i++)
+      b[k * n + i] = (float)(((int64_t)x[i] + 37 * k) % 256);
+  for (size_t i = 0; i < sizeof specs / sizeof *specs; i++) {
+    pv_pipeline *p = NULL;
+    CHECK(pv_pipeline_parse(specs[i], &p) == 0);
+    pv_tensor *all = p ? pv_pipeline_run(p, batch) : NULL;
+    CHECK(all != NULL);
+    for (int64_t k = 0; all && k < 4; k++) {
+      pv_tensor *one = pv_tensor_slice(batch, 0, k, k + 1, 1);
+      pv_tensor *want = one ? pv_pipeline_run(p, one) : NULL;
+      pv_tensor *got = pv_tensor_slice(all, 0, k, k + 1, 1);
+      pv_tensor *gc = got ? pv_tensor_contiguous(got) : NULL;
+      int64_t nd = bit_diffs(gc, want);
+      if (nd)
+        fprintf(stderr, "resize planes: '%s' image %lld: %lld differ\n",
+                specs[i], (long long)k, (long long)nd);
+      CHECK(nd == 0);
+      pv_tensor_release(gc);
+      pv_tensor_release(got);
+      pv_tensor_release(want);
+      pv_tensor_release(one);
+    }
+    pv_tensor_release(all);
+    pv_pipeline_free(p);
   }
+  pv_tensor_release(batch);
+}
+
+/* RESIZE on the device gives the CPU's float32 bits, every device building
+ * its taps with the one shared builder (backends/common/resize_taps.c) and
+ * replaying the same passes: the torch modes against pv_resize (torch's
+ * operation order), on float images of integers (the uint8 path, where .5
+ * ties meet the rounding) and of fractions; RESIZE nodes with align_corners,
+ * user scales and cubic_a (torch modes) and the ONNX modes
+ * (coordinate/nearest modes, cubic_a, exclude_outside, user scales) against
+ * the CPU RESIZE op, through strict graphs on both. On cpu this checks the
+ * CPU op against pv_resize. */
+static void test_resize_bits(void) {
   int64_t s[3] = {3, 45, 61};
   pv_tensor *im[2] = {pv_tensor_create(PV_F32, 3, s),
                       pv_tensor_create(PV_F32, 3, s)};
@@ -346,25 +376,43 @@ static void test_resize_bits(void) {
       pv_tensor_release(want);
       pv_pipeline_free(p);
     }
-  /* ONNX modes: {mode, coord_mode, nearest_mode, exclude_outside, cubic_a,
-   * out h, out w, user scale h, user scale w} */
+  /* RESIZE nodes against the CPU op (on cpu itself, the loop above
+   * compared the CPU op with pv_resize already; there, check instead that
+   * the resampler's per-plane path, taken from 8 planes on, gives the bits
+   * of its row-parallel path) */
+  if (!strcmp(g_dev, "cpu")) {
+    test_resize_planes(im[0]);
+    goto done;
+  }
+  /* {mode, coord_mode, nearest_mode, exclude_outside, cubic_a, out h, out w,
+   * user scale h, user scale w, align_corners, antialias}: torch modes
+   * (coord_mode 0) the transforms do not reach, then the ONNX modes */
   static const struct {
     int mode, coord, nearest, excl;
     float a;
     int64_t oh, ow;
     double sh, sw;
-  } oc[] = {{PV_RESIZE_NEAREST, 1, 0, 0, 0, 50, 20, 0, 0},
-            {PV_RESIZE_NEAREST, 2, 1, 0, 0, 17, 80, 0, 0},
-            {PV_RESIZE_NEAREST, 3, 2, 0, 0, 90, 30, 2.0, 0.5},
-            {PV_RESIZE_NEAREST, 4, 3, 0, 0, 31, 7, 0, 0},
-            {PV_RESIZE_NEAREST, 0, 1, 0, 0, 1, 9, 0, 0},
-            {PV_RESIZE_BILINEAR, 1, 0, 0, 0, 50, 20, 0, 0},
-            {PV_RESIZE_BILINEAR, 2, 0, 0, 0, 17, 80, 0, 0},
-            {PV_RESIZE_BILINEAR, 4, 0, 0, 0, 1, 33, 0, 0},
-            {PV_RESIZE_BICUBIC, 0, 0, 1, -0.5f, 50, 20, 0, 0},
-            {PV_RESIZE_BICUBIC, 1, 0, 1, -0.5f, 17, 80, 0, 0},
-            {PV_RESIZE_BICUBIC, 2, 0, 0, -0.5f, 61, 13, 0, 0},
-            {PV_RESIZE_BICUBIC, 4, 0, 1, -0.75f, 67, 91, 1.5, 1.5}};
+    int align, aa;
+  } oc[] = {{PV_RESIZE_BILINEAR, 0, 0, 0, 0, 50, 20, 0, 0, 1, 0},
+            {PV_RESIZE_BILINEAR, 0, 0, 0, 0, 90, 30, 2.0, 0.5, 0, 0},
+            {PV_RESIZE_BILINEAR, 0, 0, 0, 0, 17, 80, 0, 0, 1, 1},
+            {PV_RESIZE_BICUBIC, 0, 0, 0, 0, 61, 13, 0, 0, 1, 0},
+            {PV_RESIZE_BICUBIC, 0, 0, 0, -0.5f, 67, 91, 1.5, 1.5, 0, 0},
+            {PV_RESIZE_BICUBIC, 0, 0, 0, 0, 22, 40, 0.5, 0.66, 0, 1},
+            {PV_RESIZE_NEAREST, 0, 0, 0, 0, 90, 30, 2.0, 0.5, 0, 0},
+            {PV_RESIZE_NEAREST_EXACT, 0, 0, 0, 0, 31, 7, 0, 0, 0, 0},
+            {PV_RESIZE_NEAREST, 1, 0, 0, 0, 50, 20, 0, 0, 0, 0},
+            {PV_RESIZE_NEAREST, 2, 1, 0, 0, 17, 80, 0, 0, 0, 0},
+            {PV_RESIZE_NEAREST, 3, 2, 0, 0, 90, 30, 2.0, 0.5, 0, 0},
+            {PV_RESIZE_NEAREST, 4, 3, 0, 0, 31, 7, 0, 0, 0, 0},
+            {PV_RESIZE_NEAREST, 0, 1, 0, 0, 1, 9, 0, 0, 0, 0},
+            {PV_RESIZE_BILINEAR, 1, 0, 0, 0, 50, 20, 0, 0, 0, 0},
+            {PV_RESIZE_BILINEAR, 2, 0, 0, 0, 17, 80, 0, 0, 0, 0},
+            {PV_RESIZE_BILINEAR, 4, 0, 0, 0, 1, 33, 0, 0, 0, 0},
+            {PV_RESIZE_BICUBIC, 0, 0, 1, -0.5f, 50, 20, 0, 0, 0, 0},
+            {PV_RESIZE_BICUBIC, 1, 0, 1, -0.5f, 17, 80, 0, 0, 0, 0},
+            {PV_RESIZE_BICUBIC, 2, 0, 0, -0.5f, 61, 13, 0, 0, 0, 0},
+            {PV_RESIZE_BICUBIC, 4, 0, 1, -0.75f, 67, 91, 1.5, 1.5, 0, 0}};
   int64_t is[4] = {1, 3, 45, 61};
   for (size_t i = 0; i < sizeof oc / sizeof *oc; i++) {
     pv_op_attrs at;
@@ -378,6 +426,8 @@ static void test_resize_bits(void) {
     at.resize.size[1] = oc[i].ow;
     at.resize.scale[0] = oc[i].sh;
     at.resize.scale[1] = oc[i].sw;
+    at.resize.align_corners = oc[i].align;
+    at.resize.antialias = oc[i].aa;
     pv_tensor *x = pv_tensor_reshape(im[i % 2], 4, is);
     pv_graph *g = pv_graph_create();
     pv_value v = pv_graph_input(g, "x", PV_F32, 4, is);
@@ -387,7 +437,7 @@ static void test_resize_bits(void) {
     pv_tensor *want = x ? run_graph(g, "cpu", x, 1) : NULL;
     int64_t nd = bit_diffs(got, want);
     if (nd)
-      fprintf(stderr, "resize bits: ONNX case %zu on %s: %lld differ\n", i,
+      fprintf(stderr, "resize bits: node case %zu on %s: %lld differ\n", i,
               g_dev, (long long)nd);
     CHECK(nd == 0);
     pv_tensor_release(got);

@@ -74,21 +74,6 @@ static int compare(const char *name, pv_tensor *got, pv_tensor *want,
              "ties; the documented +-1 case)\n",
              name, (long long)ndiff, (long long)n);
     }
-  } else if (!strcmp(tol, "u8dev")) {
-    /* uint8 resampled by a device's RESIZE kernel: it computes torch's
-     * formula in float32 but not in torch's exact operation order (torch's
-     * fused multiply-adds, double lambdas), so exact .5 ties of smooth
-     * images round either way: +-1 on <= 2% of the pixels (or on <= 3
-     * pixels of a tiny output, where most pixels can be ties) */
-    ok = maxd == 0 || (maxd <= 1 && (ndiff * 50 <= n || ndiff <= 3));
-    if (ok && maxd > 0) {
-      n_tol_cases++;
-      printf("  note %s: %lld of %lld pixels (%.3f%%) differ by 1 (float "
-             "ties rounded by the device resize kernel; the device +-1 "
-             "case)\n",
-             name, (long long)ndiff, (long long)n,
-             100.0 * (double)ndiff / (double)n);
-    }
   } else if (!strcmp(tol, "f32"))
     ok = maxd <= 1e-5;
   else if (!strcmp(tol, "warp")) {
