@@ -329,6 +329,15 @@ int pv__vk_device_open(pv_plugin_ctx *ctx, int index,
   if (chunk && atoi(chunk) > 0)
     dev->max_dispatches_per_submit = atoi(chunk);
   int rc = pv__vk_mem_init(dev);
+  /* Debug knob: a lower maxStorageBufferRange than the device's, so tests
+   * reach the binding-range paths (batch chunking, weight row ranges) with
+   * small tensors. Never raises the limit. */
+  const char *mr = ctx->host->get_option("POLYVIS_VK_MAX_STORAGE_RANGE");
+  if (!rc && mr) {
+    unsigned long long v = strtoull(mr, NULL, 0);
+    if (v >= 4096 && v < dev->max_range)
+      dev->max_range = v & ~(unsigned long long)3;
+  }
   if (!rc)
     rc = pv__vk_pipelines_init(dev);
   if (rc) {

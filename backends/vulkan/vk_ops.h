@@ -93,8 +93,20 @@ typedef struct pv_vk_op_impl {
 } pv_vk_op_impl;
 
 const pv_vk_op_impl *pv__vk_op_impl(int op);
-/* supports_op: generic descriptor checks, then the family's. */
+/* supports_op: generic descriptor checks, then the family's; failing that,
+ * batch chunking (vk_batch.c). */
 int pv__vk_supports(pv_plugin_device *dev, const pv_op_desc *op);
+/* The same without batch chunking: the op runs as one plan. */
+int pv__vk_supports_whole(pv_plugin_device *dev, const pv_op_desc *op);
+/* Batch chunking (vk_batch.c). When the op is independent along dim 0, does
+ * not fit one binding whole but does in chunks of batch items, and the family
+ * takes it at the chunk sizes: the items per chunk (>= 1, < batch), with the
+ * batched inputs in *mask (bit i = input i; may be NULL). Else 0. */
+int pv__vk_batch_chunk(pv_plugin_device *dev, const pv_op_desc *op,
+                       unsigned *mask);
+/* Plans node n once per chunk of k batch items. */
+int pv__vk_plan_chunked(pv_vk_plan *pl, const pv_node_desc *n,
+                        const pv_vk_op_impl *impl, int k, unsigned mask);
 
 /* Shared checks for supports(). */
 int pv__vk_all_f32(const pv_op_desc *op);

@@ -282,12 +282,19 @@ int pv__vk_partition_compile(pv_plugin_device *dev, const pv_partition_desc *pd,
     for (int k = 0; k < n->n_outputs; k++)
       q.outputs[k] = pd->values[n->outputs[k]].desc;
     const pv_vk_op_impl *impl = pv__vk_op_impl(n->op);
-    int rc = impl && n->n_inputs <= PV_MAX_INPUTS && pv__vk_supports(dev, &q)
-                 ? impl->plan(&pl, n)
-                 : pv__vk_error(PV_ERR_UNSUPPORTED,
+    unsigned mask = 0;
+    int k = 0, ok = impl && n->n_inputs <= PV_MAX_INPUTS;
+    if (ok && !pv__vk_supports_whole(dev, &q)) {
+      /* Too big for one binding: one plan per chunk of batch items. */
+      k = pv__vk_batch_chunk(dev, &q, &mask);
+      ok = k > 0;
+    }
+    int rc = !ok ? pv__vk_error(PV_ERR_UNSUPPORTED,
                                 "vulkan: node %d (%s) is not supported with "
                                 "these shapes/attributes",
-                                i, pv__vk_host->op_name(n->op));
+                                i, pv__vk_host->op_name(n->op))
+             : k ? pv__vk_plan_chunked(&pl, n, impl, k, mask)
+                 : impl->plan(&pl, n);
     if (rc) {
       pv__vk_partition_release(dev, p);
       return rc;

@@ -127,7 +127,7 @@ static int desc_ok(const pv_tensor_desc *d, int optional) {
   return 1;
 }
 
-int pv__vk_supports(pv_plugin_device *dev, const pv_op_desc *op) {
+int pv__vk_supports_whole(pv_plugin_device *dev, const pv_op_desc *op) {
   const pv_vk_op_impl *impl = pv__vk_op_impl(op->op);
   if (!impl || !impl->supports)
     return 0;
@@ -143,6 +143,10 @@ int pv__vk_supports(pv_plugin_device *dev, const pv_op_desc *op) {
     if (!desc_ok(&op->outputs[i], 0))
       return 0;
   return impl->supports(dev, op) ? 1 : 0;
+}
+
+int pv__vk_supports(pv_plugin_device *dev, const pv_op_desc *op) {
+  return pv__vk_supports_whole(dev, op) || pv__vk_batch_chunk(dev, op, NULL);
 }
 
 static int vk_supports_op(pv_plugin_device *dev, const pv_op_desc *op) {

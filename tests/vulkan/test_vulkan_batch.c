@@ -1,0 +1,234 @@
+/* Batch chunking: ops whose activations exceed maxStorageBufferRange run in
+ * chunks of batch items. The debug knob POLYVIS_VK_MAX_STORAGE_RANGE lowers
+ * the plugin's limit to 64 KiB so the tensors stay small: every activation
+ * below is over the limit whole and under it per item (or per few items, so
+ * the last chunk is a partial one), in strict mode (the harness fails when
+ * supports_op says no), against inline CPU references. */
+#include "testutil.h"
+#include "vk_harness.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#define LIMIT 65536
+
+static uint32_t g_seed = 4242;
+static float frand(void) {
+  g_seed = g_seed * 1664525u + 1013904223u;
+  return (float)((g_seed >> 8) & 0xffff) / 32768.0f - 1.0f;
+}
+static float *rnd(int64_t n) {
+  float *p = malloc(sizeof(float) * (size_t)(n ? n : 1));
+  for (int64_t i = 0; i < n; i++)
+    p[i] = frand();
+  return p;
+}
+static pv_op_attrs zattrs(void) {
+  pv_op_attrs a;
+  memset(&a, 0, sizeof a);
+  return a;
+}
+#define D(...)                                                                 \
+  (vkh_desc(PV_F32, (int)(sizeof((int64_t[]){__VA_ARGS__}) / 8),               \
+            (int64_t[]){__VA_ARGS__}))
+
+static vkh VK;
+
+/* 3x3, stride 1, pad 1 convolution with bias, `g` groups. */
+static void conv_case(const char *name, int B, int C, int H, int W, int O,
+                      int g) {
+  CHECK((int64_t)B * C * H * W * 4 > LIMIT);
+  int cg = C / g, og = O / g;
+  float *x = rnd(B * C * H * W), *w = rnd(O * cg * 9), *b = rnd(O);
+  float *want = malloc(sizeof(float) * (size_t)(B * O * H * W)), *y = NULL;
+  for (int n = 0; n < B; n++)
+    for (int o = 0; o < O; o++)
+      for (int oy = 0; oy < H; oy++)
+        for (int ox = 0; ox < W; ox++) {
+          double acc = b[o];
+          int gi = o / og;
+          for (int c = 0; c < cg; c++)
+            for (int ky = 0; ky < 3; ky++)
+              for (int kx = 0; kx < 3; kx++) {
+                int iy = oy - 1 + ky, ix = ox - 1 + kx;
+                if (iy < 0 || iy >= H || ix < 0 || ix >= W)
+                  continue;
+                acc += (double)x[((n * C + gi * cg + c) * H + iy) * W + ix] *
+                       w[((o * cg + c) * 3 + ky) * 3 + kx];
+              }
+          want[((n * O + o) * H + oy) * W + ox] = (float)acc;
+        }
+  pv_tensor_desc in[3] = {D(B, C, H, W), D(O, cg, 3, 3), D(O)}, od;
+  pv_op_attrs at = zattrs();
+  at.conv.stride[0] = at.conv.stride[1] = 1;
+  for (int i = 0; i < 4; i++)
+    at.conv.padding[i] = 1;
+  at.conv.dilation[0] = at.conv.dilation[1] = 1;
+  at.conv.groups = g;
+  const void *data[3] = {x, w, b};
+  CHECK_EQ_INT(
+      vkh_run(&VK, PV_OP_CONV2D, &at, 3, in, data, 6u, &od, (void **)&y), 0);
+  CHECK(y && vkh_close_enough(name, y, want, B * O * H * W, 1e-5));
+  free(x), free(w), free(b), free(want), free(y);
+}
+
+/* silu, then an SE-style mul by [B,C,1,1] and an add of a [1,C,1,1] bias
+ * (broadcast whole) and of a second full tensor. */
+static void test_eltwise(int B, int C, int H, int W) {
+  int64_t n = (int64_t)B * C * H * W, hw = (int64_t)H * W;
+  CHECK(n * 4 > LIMIT);
+  float *x = rnd(n), *s = rnd(B * C), *c = rnd(C), *x2 = rnd(n);
+  float *want = malloc(sizeof(float) * (size_t)n), *y = NULL;
+  pv_op_attrs at = zattrs();
+  pv_tensor_desc od;
+  {
+    pv_tensor_desc in = D(B, C, H, W);
+    const void *data[1] = {x};
+    for (int64_t i = 0; i < n; i++)
+      want[i] = (float)(x[i] / (1.0 + exp(-(double)x[i])));
+    CHECK_EQ_INT(
+        vkh_run(&VK, PV_OP_SILU, &at, 1, &in, data, 0, &od, (void **)&y), 0);
+    CHECK(y && vkh_close_enough("silu", y, want, n, 1e-5));
+    free(y), y = NULL;
+  }
+  {
+    pv_tensor_desc in[2] = {D(B, C, H, W), D(B, C, 1, 1)};
+    const void *data[2] = {x, s};
+    for (int64_t i = 0; i < n; i++)
+      want[i] = x[i] * s[i / hw];
+    CHECK_EQ_INT(vkh_run(&VK, PV_OP_MUL, &at, 2, in, data, 0, &od, (void **)&y),
+                 0);
+    CHECK(y && vkh_close_enough("mul [B,C,1,1]", y, want, n, 1e-6));
+    free(y), y = NULL;
+  }
+  {
+    pv_tensor_desc in[2] = {D(B, C, H, W), D(1, C, 1, 1)};
+    const void *data[2] = {x, c};
+    for (int64_t i = 0; i < n; i++)
+      want[i] = x[i] + c[(i / hw) % C];
+    CHECK_EQ_INT(vkh_run(&VK, PV_OP_ADD, &at, 2, in, data, 0, &od, (void **)&y),
+                 0);
+    CHECK(y && vkh_close_enough("add [1,C,1,1]", y, want, n, 1e-6));
+    free(y), y = NULL;
+    /* the same broadcast operand as a constant (bound whole) */
+    CHECK_EQ_INT(
+        vkh_run(&VK, PV_OP_ADD, &at, 2, in, data, 2u, &od, (void **)&y), 0);
+    CHECK(y && vkh_close_enough("add const [1,C,1,1]", y, want, n, 1e-6));
+    free(y), y = NULL;
+  }
+  {
+    pv_tensor_desc in[2] = {D(B, C, H, W), D(B, C, H, W)};
+    const void *data[2] = {x, x2};
+    for (int64_t i = 0; i < n; i++)
+      want[i] = x[i] + x2[i];
+    CHECK_EQ_INT(vkh_run(&VK, PV_OP_ADD, &at, 2, in, data, 0, &od, (void **)&y),
+                 0);
+    CHECK(y && vkh_close_enough("add", y, want, n, 1e-6));
+    free(y), y = NULL;
+  }
+  free(x), free(s), free(c), free(x2), free(want);
+}
+
+/* adaptive avg pool to 1x1, softmax over channels, batch norm. */
+static void test_pool_softmax_bn(int B, int C, int H, int W) {
+  int64_t n = (int64_t)B * C * H * W, hw = (int64_t)H * W;
+  float *x = rnd(n), *want = malloc(sizeof(float) * (size_t)n), *y = NULL;
+  pv_tensor_desc od;
+  {
+    pv_op_attrs at = zattrs();
+    at.pool.output_size[0] = at.pool.output_size[1] = 1;
+    pv_tensor_desc in = D(B, C, H, W);
+    const void *data[1] = {x};
+    for (int64_t i = 0; i < (int64_t)B * C; i++) {
+      double s = 0;
+      for (int64_t j = 0; j < hw; j++)
+        s += x[i * hw + j];
+      want[i] = (float)(s / (double)hw);
+    }
+    CHECK_EQ_INT(vkh_run(&VK, PV_OP_ADAPTIVE_AVG_POOL2D, &at, 1, &in, data, 0,
+                         &od, (void **)&y),
+                 0);
+    CHECK(y && vkh_close_enough("adaptive_avg_pool", y, want, B * C, 1e-5));
+    free(y), y = NULL;
+  }
+  {
+    pv_op_attrs at = zattrs();
+    at.axis.axis = 1;
+    pv_tensor_desc in = D(B, C, H, W);
+    const void *data[1] = {x};
+    for (int b = 0; b < B; b++)
+      for (int64_t j = 0; j < hw; j++) {
+        double m = -1e30, s = 0;
+        for (int c = 0; c < C; c++)
+          m = fmax(m, x[(b * C + c) * hw + j]);
+        for (int c = 0; c < C; c++)
+          s += exp(x[(b * C + c) * hw + j] - m);
+        for (int c = 0; c < C; c++)
+          want[(b * C + c) * hw + j] =
+              (float)(exp(x[(b * C + c) * hw + j] - m) / s);
+      }
+    CHECK_EQ_INT(
+        vkh_run(&VK, PV_OP_SOFTMAX, &at, 1, &in, data, 0, &od, (void **)&y), 0);
+    CHECK(y && vkh_close_enough("softmax axis 1", y, want, n, 1e-5));
+    free(y), y = NULL;
+  }
+  {
+    pv_op_attrs at = zattrs();
+    at.norm.eps = 1e-5f;
+    float *w = rnd(C), *bb = rnd(C), *mean = rnd(C), *var = rnd(C);
+    for (int c = 0; c < C; c++)
+      var[c] = fabsf(var[c]) + 0.5f;
+    pv_tensor_desc in[5] = {D(B, C, H, W), D(C), D(C), D(C), D(C)};
+    const void *data[5] = {x, w, bb, mean, var};
+    for (int64_t i = 0; i < n; i++) {
+      int c = (int)((i / hw) % C);
+      want[i] = (float)((x[i] - mean[c]) / sqrt(var[c] + 1e-5) * w[c] + bb[c]);
+    }
+    CHECK_EQ_INT(
+        vkh_run(&VK, PV_OP_BATCH_NORM, &at, 5, in, data, 30u, &od, (void **)&y),
+        0);
+    CHECK(y && vkh_close_enough("batch_norm", y, want, n, 1e-5));
+    free(y), y = NULL;
+    free(w), free(bb), free(mean), free(var);
+  }
+  free(x), free(want);
+}
+
+/* What cannot be chunked is still refused. */
+static void test_refused(void) {
+  pv_op_attrs at = zattrs();
+  pv_tensor_desc od;
+  float *y = NULL;
+  /* one item (4*64*80*4 = 80 KiB) over the limit */
+  float *x = rnd(2 * 4 * 64 * 80);
+  pv_tensor_desc in = D(2, 4, 64, 80);
+  const void *data[1] = {x};
+  CHECK(vkh_run(&VK, PV_OP_RELU, &at, 1, &in, data, 0, &od, (void **)&y) != 0);
+  free(y), y = NULL;
+  /* softmax along the batch dim is not independent along it */
+  pv_tensor_desc in2 = D(2, 4, 64, 60);
+  at.axis.axis = 0;
+  CHECK(vkh_run(&VK, PV_OP_SOFTMAX, &at, 1, &in2, data, 0, &od, (void **)&y) !=
+        0);
+  free(y);
+  free(x);
+}
+
+int main(void) {
+  setenv("POLYVIS_VK_MAX_STORAGE_RANGE", "65536", 1);
+  int rc = vkh_open(&VK, 0);
+  if (rc)
+    return rc;
+  /* 2 items of 60 KiB: one item per chunk */
+  conv_case("conv 2x[4,64,60]", 2, 4, 64, 60, 4, 1);
+  test_eltwise(2, 4, 64, 60);
+  test_pool_softmax_bn(2, 4, 64, 60);
+  /* 5 items of 15 KiB: chunks of 4 and 1 */
+  conv_case("depthwise 5x[4,32,30]", 5, 4, 32, 30, 4, 4);
+  test_eltwise(5, 4, 32, 30);
+  test_pool_softmax_bn(5, 4, 32, 30);
+  test_refused();
+  vkh_close(&VK);
+  CHECK_EQ_INT(vkh_validation_msgs, 0);
+  return pv_test_finish("test_vulkan_batch");
+}
