@@ -120,6 +120,32 @@ static int64_t items_fitting(pv_plugin_device *dev, const pv_tensor_desc *d,
   return k < k32 ? k : k32;
 }
 
+static uint64_t gcd(uint64_t a, uint64_t b) {
+  while (b) {
+    uint64_t t = a % b;
+    a = b;
+    b = t;
+  }
+  return a;
+}
+
+/* The least item count whose bytes are a multiple of the offset alignment
+ * in every batched tensor (the alignment is a power of two). */
+static int64_t chunk_step(pv_plugin_device *dev, const pv_op_desc *op,
+                          unsigned mask, int64_t N) {
+  uint64_t step = 1;
+  for (int i = -1; i < op->n_inputs; i++) {
+    const pv_tensor_desc *d = i < 0 ? &op->outputs[0] : &op->inputs[i];
+    if (i >= 0 && !(mask >> i & 1u))
+      continue;
+    uint64_t ib = (uint64_t)(numel(d) / N) * pv__vk_host->dtype_size(d->dtype);
+    uint64_t s = ib ? dev->align / gcd(dev->align, ib) : 1;
+    if (s > step)
+      step = s;
+  }
+  return (int64_t)step;
+}
+
 /* The op with every batched tensor cut to `items` items. */
 static void cut(const pv_op_desc *op, unsigned mask, int64_t items,
                 pv_op_desc *q) {
@@ -151,6 +177,13 @@ int pv__vk_batch_chunk(pv_plugin_device *dev, const pv_op_desc *op,
     return 0; /* one item too big, or the failure is not the batch */
   if (k > INT32_MAX)
     k = INT32_MAX;
+  /* Prefer chunks whose bytes are a multiple of the offset alignment, so
+   * every chunk binds at an aligned offset (when the value's is) and no two
+   * chunks' bindings overlap; else any count that fits (the plan then puts
+   * barriers between chunks whose bindings overlap). */
+  int64_t step = chunk_step(dev, op, mask, N);
+  if (k >= step)
+    k -= k % step;
   /* The family must take the op at the chunk's batch and at the rest. */
   pv_op_desc q;
   cut(op, mask, k, &q);
@@ -209,7 +242,22 @@ int pv__vk_plan_chunked(pv_vk_plan *pl, const pv_node_desc *n,
     if (rc)
       break;
     cut_value(vals, out, n->outputs[0], N, first, items);
+    int from;
+    pv__vk_dispatch_list(pl, &from);
     rc = impl->plan(&cpl, n);
+    /* An arena binding starts at the chunk's offset rounded down to the
+     * alignment, which may lie in the previous chunk: count those bytes as
+     * accessed, so overlapping bindings of two chunks get a barrier. */
+    int to;
+    pv_vk_dispatch *d = pv__vk_dispatch_list(pl, &to);
+    for (int j = from; j < to && !rc; j++)
+      for (int b = 0; b < d[j].n_bind; b++) {
+        pv_vk_bind *bd = &d[j].bind[b];
+        if (bd->value >= 0 && bd->offset < bd->acc_off) {
+          bd->acc_size += bd->acc_off - bd->offset;
+          bd->acc_off = bd->offset;
+        }
+      }
   }
   free(vals);
   return rc;

@@ -82,6 +82,8 @@ int pv__vk_bind_buf(pv_vk_plan *pl, pv_vk_dispatch *d, int slot, pv_vk_buf *b,
 /* Gets the pipeline and appends the dispatch. */
 int pv__vk_emit(pv_vk_plan *pl, pv_vk_dispatch *d, int shader,
                 const uint32_t *spec, int n_spec);
+/* The partition's dispatches so far (batch chunking adjusts its own). */
+pv_vk_dispatch *pv__vk_dispatch_list(pv_vk_plan *pl, int *n);
 /* Splits a 1-D count of workgroups into x/y within the device limits. */
 void pv__vk_groups_1d(pv_plugin_device *dev, uint64_t n_groups, uint32_t g[3]);
 

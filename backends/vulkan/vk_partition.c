@@ -54,6 +54,11 @@ int64_t pv__vk_numel(const pv_tensor_desc *d) {
   return n;
 }
 
+pv_vk_dispatch *pv__vk_dispatch_list(pv_vk_plan *pl, int *n) {
+  *n = pl->part->n_d;
+  return pl->part->d;
+}
+
 void pv__vk_groups_1d(pv_plugin_device *dev, uint64_t n, uint32_t g[3]) {
   uint64_t maxx = dev->phys->props.limits.maxComputeWorkGroupCount[0];
   if (maxx > 65535)

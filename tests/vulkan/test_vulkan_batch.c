@@ -194,6 +194,33 @@ static void test_pool_softmax_bn(int B, int C, int H, int W) {
   free(x), free(want);
 }
 
+/* Items whose bytes are not a multiple of the offset alignment: silu (f32)
+ * and a comparison (a bool output, chunks starting inside a word). */
+static void test_unaligned(int B, int C, int H, int W) {
+  int64_t n = (int64_t)B * C * H * W, hw = (int64_t)H * W;
+  CHECK(n * 4 > LIMIT);
+  float *x = rnd(n), *t = rnd(C), *want = malloc(sizeof(float) * (size_t)n);
+  float *y = NULL;
+  uint8_t *m = NULL;
+  pv_op_attrs at = zattrs();
+  pv_tensor_desc od;
+  pv_tensor_desc in[2] = {D(B, C, H, W), D(1, C, 1, 1)};
+  const void *data[2] = {x, t};
+  for (int64_t i = 0; i < n; i++)
+    want[i] = (float)(x[i] / (1.0 + exp(-(double)x[i])));
+  CHECK_EQ_INT(vkh_run(&VK, PV_OP_SILU, &at, 1, in, data, 0, &od, (void **)&y),
+               0);
+  CHECK(y && vkh_close_enough("silu unaligned", y, want, n, 1e-5));
+  CHECK_EQ_INT(
+      vkh_run(&VK, PV_OP_GREATER, &at, 2, in, data, 0, &od, (void **)&m), 0);
+  CHECK_EQ_INT(od.dtype, PV_BOOL);
+  int bad = 0;
+  for (int64_t i = 0; m && i < n; i++)
+    bad += m[i] != (x[i] > t[(i / hw) % C]);
+  CHECK(m && bad == 0);
+  free(x), free(t), free(want), free(y), free(m);
+}
+
 /* What cannot be chunked is still refused. */
 static void test_refused(void) {
   pv_op_attrs at = zattrs();
@@ -227,6 +254,9 @@ int main(void) {
   conv_case("depthwise 5x[4,32,30]", 5, 4, 32, 30, 4, 4);
   test_eltwise(5, 4, 32, 30);
   test_pool_softmax_bn(5, 4, 32, 30);
+  /* 5 items of 18204 bytes: 3 + 2, unaligned; 20 of 6004: 8 + 8 + 4 */
+  test_unaligned(5, 3, 37, 41);
+  test_unaligned(20, 1, 19, 79);
   test_refused();
   vkh_close(&VK);
   CHECK_EQ_INT(vkh_validation_msgs, 0);
