@@ -221,6 +221,98 @@ static void test_unaligned(int B, int C, int H, int W) {
   free(x), free(t), free(want), free(y), free(m);
 }
 
+/* The op on the whole batch (chunked) against the same op run on one item
+ * at a time (which fits whole). Inputs in `batched` have the batch dim;
+ * the others are passed as they are. Float data, any output dtype. */
+static void per_item_case(const char *name, int op, const pv_op_attrs *at,
+                          int n_in, const pv_tensor_desc *in,
+                          const void *const *data, uint32_t const_mask,
+                          uint32_t batched) {
+  pv_tensor_desc od, od1;
+  void *y = NULL;
+  CHECK_EQ_INT(vkh_run(&VK, op, at, n_in, in, data, const_mask, &od, &y), 0);
+  if (!y)
+    return;
+  int64_t N = od.shape[0], on = 1;
+  for (int i = 0; i < od.ndim; i++)
+    on *= od.shape[i];
+  size_t es = od.dtype == PV_BOOL ? 1 : 4;
+  CHECK(on * (int64_t)es > LIMIT);
+  size_t item = (size_t)(on / N) * es;
+  int mism = 0;
+  for (int64_t b = 0; b < N; b++) {
+    pv_tensor_desc in1[4];
+    const void *d1[4];
+    for (int i = 0; i < n_in; i++) {
+      in1[i] = in[i];
+      d1[i] = data[i];
+      if (batched >> i & 1u) {
+        int64_t n = 1;
+        for (int k = 1; k < in[i].ndim; k++)
+          n *= in[i].shape[k];
+        in1[i].shape[0] = 1;
+        d1[i] = (const char *)data[i] + (size_t)(b * n) * 4;
+      }
+    }
+    void *y1 = NULL;
+    CHECK_EQ_INT(vkh_run(&VK, op, at, n_in, in1, d1, const_mask, &od1, &y1), 0);
+    if (y1 && od.dtype == PV_BOOL)
+      mism += memcmp((char *)y + b * item, y1, item) != 0;
+    else if (y1)
+      mism += !vkh_close_enough(name, (float *)((char *)y + b * item), y1,
+                                (int64_t)(item / 4), 1e-6);
+    free(y1);
+  }
+  if (mism)
+    fprintf(stderr, "%s: %d item(s) differ\n", name, mism);
+  CHECK_EQ_INT(mism, 0);
+  free(y);
+}
+
+static void test_per_item(void) {
+  float *x = rnd(3 * 4 * 50 * 40), *w = rnd(4 * 2 * 3 * 3), *g = rnd(40);
+  pv_tensor_desc in = D(3, 4, 50, 40);
+  const void *data[3] = {x, w, g};
+  pv_op_attrs at = zattrs();
+  /* pad H and W (constant 0.5) */
+  at.pad.mode = PV_PAD_CONSTANT;
+  at.pad.value = 0.5f;
+  at.pad.pads[4] = 1, at.pad.pads[5] = 2, at.pad.pads[6] = 3;
+  per_item_case("pad", PV_OP_PAD, &at, 1, &in, data, 0, 1u);
+  at = zattrs();
+  at.resize.mode = PV_RESIZE_BILINEAR;
+  at.resize.size[0] = 60, at.resize.size[1] = 45;
+  per_item_case("resize bilinear", PV_OP_RESIZE, &at, 1, &in, data, 0, 1u);
+  at = zattrs();
+  at.pool.kernel[0] = at.pool.kernel[1] = 3;
+  at.pool.stride[0] = at.pool.stride[1] = 1;
+  for (int i = 0; i < 4; i++)
+    at.pool.padding[i] = 1;
+  at.pool.dilation[0] = at.pool.dilation[1] = 1;
+  per_item_case("max_pool 3x3 s1", PV_OP_MAX_POOL2D, &at, 1, &in, data, 0, 1u);
+  at = zattrs();
+  at.norm.eps = 1e-5f;
+  at.norm.groups = 2;
+  per_item_case("group_norm", PV_OP_GROUP_NORM, &at, 1, &in, data, 0, 1u);
+  at = zattrs();
+  at.norm.eps = 1e-5f;
+  at.norm.n_norm_dims = 1;
+  pv_tensor_desc lin[2] = {in, D(40)};
+  const void *ldata[2] = {x, g};
+  per_item_case("layer_norm", PV_OP_LAYER_NORM, &at, 2, lin, ldata, 2u, 1u);
+  /* conv_transpose2d 4 -> 4 channels (groups 2), stride 1, pad 1: same size */
+  at = zattrs();
+  at.conv.stride[0] = at.conv.stride[1] = 1;
+  for (int i = 0; i < 4; i++)
+    at.conv.padding[i] = 1;
+  at.conv.dilation[0] = at.conv.dilation[1] = 1;
+  at.conv.groups = 2;
+  pv_tensor_desc cin[2] = {in, D(4, 2, 3, 3)};
+  per_item_case("conv_transpose2d", PV_OP_CONV_TRANSPOSE2D, &at, 2, cin, data,
+                2u, 1u);
+  free(x), free(w), free(g);
+}
+
 /* What cannot be chunked is still refused. */
 static void test_refused(void) {
   pv_op_attrs at = zattrs();
@@ -257,6 +349,8 @@ int main(void) {
   /* 5 items of 18204 bytes: 3 + 2, unaligned; 20 of 6004: 8 + 8 + 4 */
   test_unaligned(5, 3, 37, 41);
   test_unaligned(20, 1, 19, 79);
+  /* 3 items of 32000 bytes (and larger padded/resized outputs) */
+  test_per_item();
   test_refused();
   vkh_close(&VK);
   CHECK_EQ_INT(vkh_validation_msgs, 0);
