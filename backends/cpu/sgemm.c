@@ -11,6 +11,7 @@
  *
  * POLYVIS_CPU_KERNEL=generic|avx2|avx512 forces a kernel (for tests).
  */
+#include "../common/hugepages.h"
 #include "cpu_backend.h"
 
 #include <pthread.h>
@@ -81,7 +82,8 @@ kern_avx2(int64_t kc, const float *a, const float *b, float *c, int64_t ldc,
     PV_ROW(1)
     PV_ROW(2)
     PV_ROW(3)
-    PV_ROW(4) PV_ROW(5)
+    PV_ROW(4)
+    PV_ROW(5)
 #undef PV_ROW
         a += 6;
     b += 16;
@@ -252,6 +254,7 @@ int pv__cpu_pack_a(int64_t m, int64_t k, const float *a, int64_t rs, int64_t cs,
                          "cpu: sgemm: cannot allocate %zu bytes for "
                          "packed weights",
                          bytes);
+  pv__advise_hugepages(out->data, bytes); /* before the first touch */
   int64_t kcb = kc_of(k);
   for (int64_t k0 = 0; k0 < k; k0 += kcb) {
     int64_t kc = k - k0 < kcb ? k - k0 : kcb;

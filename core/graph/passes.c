@@ -6,6 +6,8 @@
 #include "graph_internal.h"
 #include "tensor/tensor_internal.h"
 
+#include "../../backends/common/hugepages.h"
+
 #include <math.h>
 
 /* Constants bigger than this are not produced by folding: folding a huge
@@ -113,6 +115,8 @@ int pv__pass_fold_batchnorm(pv_graph *g) {
     int64_t cout = wd->shape[0], per = pv__desc_numel(wd) / cout;
     /* every element is written below: no zero fill */
     pv_tensor *nw = pv__tensor_alloc(PV_F32, wd->ndim, wd->shape, false);
+    if (nw) /* lives as long as the compiled graph: before the first touch */
+      pv__advise_hugepages(pv_tensor_data(nw), pv_tensor_nbytes(nw));
     int64_t bshape[1] = {cout};
     pv_tensor *nb = pv_tensor_create(PV_F32, 1, bshape);
     if (!nw || !nb) {
