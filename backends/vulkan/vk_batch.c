@@ -24,24 +24,8 @@ static int batch_roles(const pv_op_desc *op, unsigned *mask) {
   if (op->n_outputs != 1 || nd < 1 || x->ndim < 1)
     return 0;
   int64_t N = y->shape[0];
-  switch (op->op) {
-  case PV_OP_RELU:
-  case PV_OP_CLIP:
-  case PV_OP_HARDSWISH:
-  case PV_OP_HARDSIGMOID:
-  case PV_OP_SILU:
-  case PV_OP_GELU:
-  case PV_OP_SIGMOID:
-  case PV_OP_TANH:
-  case PV_OP_LEAKY_RELU:
-  case PV_OP_EXP:
-  case PV_OP_LOG:
-  case PV_OP_SQRT:
-  case PV_OP_RSQRT:
-  case PV_OP_NEG:
-  case PV_OP_ABS:
-  case PV_OP_ERF:
-  case PV_OP_CAST:
+  switch (pv_op_is_unary(op->op) ? PV_OP_CAST : op->op) {
+  case PV_OP_CAST: /* and the unary family */
   case PV_OP_CONV2D:
   case PV_OP_CONV_TRANSPOSE2D:
   case PV_OP_MAX_POOL2D:

@@ -48,7 +48,7 @@ int pv__op_max_inputs(int op) {
   return op > 0 && op < PV_OP_COUNT ? k_ops[op].max_in : 0;
 }
 
-bool pv__op_is_unary(int op) { return op >= PV_OP_RELU && op <= PV_OP_ERF; }
+bool pv__op_is_unary(int op) { return pv_op_is_unary(op); }
 bool pv__op_is_binary(int op) {
   return (op >= PV_OP_ADD && op <= PV_OP_MIN) ||
          (op >= PV_OP_EQUAL && op <= PV_OP_GREATER);

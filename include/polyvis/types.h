@@ -142,6 +142,15 @@ typedef enum pv_op {
       PV_OP_COUNT
 } pv_op;
 
+/* The unary elementwise ops (one input, an output of its shape: relu, clip,
+ * hardswish, hardsigmoid, silu, gelu, sigmoid, tanh, leaky_relu, exp, log,
+ * sqrt, rsqrt, neg, abs, erf) are the contiguous range RELU..ERF of pv_op,
+ * so a backend can dispatch them as one family; new unary ops go in that
+ * range only if they keep the same contract. */
+static inline int pv_op_is_unary(int op) {
+  return op >= PV_OP_RELU && op <= PV_OP_ERF;
+}
+
 /* The most inputs and outputs any node may have. */
 #define PV_MAX_INPUTS 16
 #define PV_MAX_OUTPUTS 4

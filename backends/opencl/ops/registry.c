@@ -4,24 +4,9 @@
 #include "ocl_backend.h"
 
 const pv_ocl_op_impl *pv__ocl_op_impl(int op) {
-  switch (op) {
-  case PV_OP_RELU:
-  case PV_OP_CLIP:
-  case PV_OP_HARDSWISH:
-  case PV_OP_HARDSIGMOID:
-  case PV_OP_SILU:
-  case PV_OP_GELU:
-  case PV_OP_SIGMOID:
-  case PV_OP_TANH:
-  case PV_OP_LEAKY_RELU:
-  case PV_OP_EXP:
-  case PV_OP_LOG:
-  case PV_OP_SQRT:
-  case PV_OP_RSQRT:
-  case PV_OP_NEG:
-  case PV_OP_ABS:
-  case PV_OP_ERF:
+  if (pv_op_is_unary(op))
     return &pv__ocl_unary;
+  switch (op) {
   case PV_OP_ADD:
   case PV_OP_SUB:
   case PV_OP_MUL:
