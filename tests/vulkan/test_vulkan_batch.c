@@ -72,6 +72,36 @@ static void conv_case(const char *name, int B, int C, int H, int W, int O,
   free(x), free(w), free(b), free(want), free(y);
 }
 
+/* A 1x1 convolution whose constant weight exceeds the limit binds it in
+ * ranges of output channels (regnet_y_128gf's 7392x7392 on lavapipe); with
+ * fused relu and bias, with and without batch chunking of the activations. */
+static void pointwise_case(const char *name, int B, int C, int HW, int O,
+                           int bias) {
+  CHECK((int64_t)O * C * 4 > LIMIT);
+  float *x = rnd(B * C * HW), *w = rnd(O * C), *b = rnd(O);
+  float *want = malloc(sizeof(float) * (size_t)(B * O * HW)), *y = NULL;
+  for (int n = 0; n < B; n++)
+    for (int o = 0; o < O; o++)
+      for (int i = 0; i < HW; i++) {
+        double acc = bias ? b[o] : 0.0;
+        for (int c = 0; c < C; c++)
+          acc += (double)x[(n * C + c) * HW + i] * w[o * C + c];
+        want[(n * O + o) * HW + i] = acc > 0 ? (float)acc : 0.0f;
+      }
+  pv_tensor_desc in[3] = {D(B, C, HW, 1), D(O, C, 1, 1), D(O)}, od;
+  pv_op_attrs at = zattrs();
+  at.conv.stride[0] = at.conv.stride[1] = 1;
+  at.conv.dilation[0] = at.conv.dilation[1] = 1;
+  at.conv.groups = 1;
+  at.conv.act.op = PV_OP_RELU;
+  const void *data[3] = {x, w, b};
+  CHECK_EQ_INT(vkh_run(&VK, PV_OP_CONV2D, &at, bias ? 3 : 2, in, data, 6u, &od,
+                       (void **)&y),
+               0);
+  CHECK(y && vkh_close_enough(name, y, want, B * O * HW, 1e-5));
+  free(x), free(w), free(b), free(want), free(y);
+}
+
 /* silu, then an SE-style mul by [B,C,1,1] and an add of a [1,C,1,1] bias
  * (broadcast whole) and of a second full tensor. */
 static void test_eltwise(int B, int C, int H, int W) {
@@ -351,6 +381,11 @@ int main(void) {
   test_unaligned(20, 1, 19, 79);
   /* 3 items of 32000 bytes (and larger padded/resized outputs) */
   test_per_item();
+  /* weights of 200x100 floats (78 KiB): ranges of 163 output channels */
+  pointwise_case("pointwise weight 2x[100,7x7]->200", 2, 100, 49, 200, 1);
+  pointwise_case("pointwise weight 1x[100,3x3]->333", 1, 100, 9, 333, 0);
+  /* outputs of 3x[300,7x7] (172 KiB): chunks of one item as well */
+  pointwise_case("pointwise weight+batch 3x[60,7x7]->300", 3, 60, 49, 300, 1);
   test_refused();
   vkh_close(&VK);
   CHECK_EQ_INT(vkh_validation_msgs, 0);

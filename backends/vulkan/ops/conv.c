@@ -1,7 +1,8 @@
 /*
  * conv2d: three paths, all with fused bias and activation.
  *  - 1x1, stride 1, no padding, groups 1: a batched GEMM W[Cout,Cin] x
- *    X[b][Cin,HW] on the tiled GEMM shader;
+ *    X[b][Cin,HW] on the tiled GEMM shader, in ranges of output channels
+ *    when a constant weight exceeds one storage binding;
  *  - depthwise (groups == Cin > 1): the direct shader, one thread per output;
  *  - everything else: the implicit-GEMM shader (im2col gathered into shared
  *    memory tiles, never materialized).
@@ -11,14 +12,30 @@
 
 #include <stdlib.h>
 
+/* The pointwise path: a 1x1, stride 1, unpadded, ungrouped convolution. */
+static int is_pointwise(int op, const pv_conv_attrs *a, const pv_tensor_desc *w,
+                        int g) {
+  return op == PV_OP_CONV2D && w->shape[2] == 1 && w->shape[3] == 1 &&
+         a->stride[0] == 1 && a->stride[1] == 1 && !a->padding[0] &&
+         !a->padding[1] && !a->padding[2] && !a->padding[3] && g == 1;
+}
+
 static int conv_supports(pv_plugin_device *dev, const pv_op_desc *op) {
   const pv_conv_attrs *a = &op->attrs.conv;
-  if (!pv__vk_all_f32(op) || !pv__vk_fits(dev, op) || !pv__vk_act_ok(&a->act))
+  if (!pv__vk_all_f32(op) || !pv__vk_act_ok(&a->act))
     return 0;
   const pv_tensor_desc *x = &op->inputs[0], *w = &op->inputs[1];
   const pv_tensor_desc *y = &op->outputs[0];
   int g = a->groups > 0 ? a->groups : 1;
   if (x->ndim != 4 || w->ndim != 4 || y->ndim != 4)
+    return 0;
+  /* A pointwise conv binds a constant weight in ranges of output channels
+   * (as linear does), so only one weight row has to fit one binding. */
+  pv_op_desc t = *op;
+  if (is_pointwise(op->op, a, w, g) && (op->const_inputs & 2u) &&
+      (uint64_t)w->shape[1] * 4 + dev->align <= dev->max_range)
+    t.inputs[1].ndim = -1;
+  if (!pv__vk_fits(dev, &t))
     return 0;
   for (int i = 0; i < 2; i++)
     if (a->stride[i] < 1 || a->dilation[i] < 1 || a->padding[i] < 0 ||
@@ -58,46 +75,65 @@ static int conv_plan(pv_vk_plan *pl, const pv_node_desc *n) {
     KH = (uint32_t)w->shape[2];
     KW = (uint32_t)w->shape[3];
   }
-  int pointwise = !transposed && KH == 1 && KW == 1 && a->stride[0] == 1 &&
-                  a->stride[1] == 1 && !a->padding[0] && !a->padding[1] &&
-                  !a->padding[2] && !a->padding[3] && g == 1;
-  if (pointwise) {
-    /* gemm push layout, see gemm.comp */
-    uint32_t *p = d.push;
-    p[0] = cout;
-    p[1] = H * W;
-    p[2] = cin;
-    p[7] = cin;   /* lda */
-    p[8] = H * W; /* ldb */
-    p[9] = H * W; /* ldc */
-    p[10] = 0;    /* W is shared by the batch */
-    p[11] = cin * H * W;
-    p[12] = cout * H * W;
-    float one = 1.0f;
-    memcpy(&p[15], &one, 4);
-    memcpy(&p[16], &one, 4);
-    p[17] = 1; /* one batch level */
-    int rc = pv__vk_bind_value(pl, &d, 0, n->inputs[1], 0,
-                               (uint64_t)pv__vk_numel(w) * 4, 0, 4, &p[3]);
-    if (!rc)
-      rc = pv__vk_bind_value(pl, &d, 1, n->inputs[0], 0,
-                             (uint64_t)pv__vk_numel(x) * 4, 0, 4, &p[4]);
-    if (!rc)
-      rc = has_bias
-               ? pv__vk_bind_value(pl, &d, 2, n->inputs[2], 0,
-                                   (uint64_t)cout * 4, 0, 4, &p[5])
-               : pv__vk_bind_value(pl, &d, 2, n->inputs[1], 0, 4, 0, 4, &p[5]);
-    if (!rc)
-      rc = pv__vk_bind_value(pl, &d, 3, n->outputs[0], 0, total * 4, 1, 4,
-                             &p[6]);
-    if (rc)
-      return rc;
-    uint32_t spec[7] = {0, 0, has_bias ? 2u : 0u};
-    pv__vk_act_spec(&a->act, &spec[3]);
-    d.groups[0] = (H * W + 63) / 64;
-    d.groups[1] = (cout + 63) / 64;
-    d.groups[2] = B;
-    return pv__vk_emit(pl, &d, PV_VK_SH_GEMM, spec, 7);
+  if (!transposed && is_pointwise(n->op, a, w, (int)g)) {
+    /* A batched GEMM W[Cout,Cin] x X[b][Cin,HW] (gemm.comp's push layout),
+     * one dispatch per range of output channels whose weight rows fit one
+     * binding: all of them unless the weight exceeds maxStorageBufferRange
+     * (regnet_y_128gf's 7392x7392 on lavapipe). */
+    uint64_t row_bytes = (uint64_t)cin * 4, HW = (uint64_t)H * W;
+    uint64_t rows = (dev->max_range - dev->align) / row_bytes;
+    if (rows > cout)
+      rows = cout;
+    if (rows < 1)
+      return pv__vk_error(PV_ERR_UNSUPPORTED,
+                          "vulkan: conv2d weight rows of %llu bytes exceed "
+                          "maxStorageBufferRange",
+                          (unsigned long long)row_bytes);
+    for (uint32_t c0 = 0; c0 < cout; c0 += (uint32_t)rows) {
+      uint32_t nc = cout - c0 < rows ? cout - c0 : (uint32_t)rows;
+      memset(&d, 0, sizeof d);
+      uint32_t *p = d.push;
+      p[0] = nc;
+      p[1] = H * W;
+      p[2] = cin;
+      p[7] = cin;   /* lda */
+      p[8] = H * W; /* ldb */
+      p[9] = H * W; /* ldc */
+      p[10] = 0;    /* W is shared by the batch */
+      p[11] = cin * H * W;
+      p[12] = cout * H * W;
+      float one = 1.0f;
+      memcpy(&p[15], &one, 4);
+      memcpy(&p[16], &one, 4);
+      p[17] = 1; /* one batch level */
+      int rc = pv__vk_bind_value(pl, &d, 0, n->inputs[1], c0 * row_bytes,
+                                 nc * row_bytes, 0, 4, &p[3]);
+      if (!rc)
+        rc = pv__vk_bind_value(pl, &d, 1, n->inputs[0], 0,
+                               (uint64_t)pv__vk_numel(x) * 4, 0, 4, &p[4]);
+      if (!rc)
+        rc = has_bias ? pv__vk_bind_value(pl, &d, 2, n->inputs[2],
+                                          (uint64_t)c0 * 4, (uint64_t)nc * 4, 0,
+                                          4, &p[5])
+                      : pv__vk_bind_value(pl, &d, 2, n->inputs[1], 0, 4, 0, 4,
+                                          &p[5]);
+      /* The output block starts at channel c0 of item 0. */
+      if (!rc)
+        rc = pv__vk_bind_value(pl, &d, 3, n->outputs[0], c0 * HW * 4,
+                               (((uint64_t)B - 1) * cout * HW + nc * HW) * 4,
+                               1, 4, &p[6]);
+      if (rc)
+        return rc;
+      uint32_t spec[7] = {0, 0, has_bias ? 2u : 0u};
+      pv__vk_act_spec(&a->act, &spec[3]);
+      d.groups[0] = (H * W + 63) / 64;
+      d.groups[1] = (nc + 63) / 64;
+      d.groups[2] = B;
+      rc = pv__vk_emit(pl, &d, PV_VK_SH_GEMM, spec, 7);
+      if (rc)
+        return rc;
+    }
+    return 0;
   }
   int depthwise = !transposed && g == cin && g > 1;
   const pv_value_desc *wv = &pl->pd->values[n->inputs[1]];
