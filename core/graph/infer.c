@@ -200,6 +200,114 @@ static int infer_reduce(int op, const pv_axis_attrs *a, const pv_tensor_desc *x,
   return 0;
 }
 
+static bool is_q8(int dt) { return dt == PV_U8 || dt == PV_I8; }
+
+/* A scale or zero point: a scalar, or 1-D of `n` values when n > 0. */
+static int quant_param(int op, const pv_tensor_desc *in, int n_in, int i,
+                       bool scale, int64_t n) {
+  if (i >= n_in || in[i].ndim < 0)
+    return scale ? fail(op, PV_ERR_INVALID_ARG, "input %d (scale) is absent", i)
+                 : 0;
+  const pv_tensor_desc *d = &in[i];
+  if (scale ? d->dtype != PV_F32 : !is_q8(d->dtype))
+    return fail(op, PV_ERR_DTYPE, "input %d: a %s must be %s, got %s", i,
+                scale ? "scale" : "zero point", scale ? "f32" : "u8 or i8",
+                pv_dtype_name((pv_dtype)d->dtype));
+  int64_t k = 1;
+  for (int j = 0; j < d->ndim; j++)
+    k *= d->shape[j];
+  if (d->ndim > 1 || (d->ndim == 1 && k != 1 && (n <= 0 || (k >= 0 && k != n))))
+    return fail(op, PV_ERR_SHAPE,
+                "input %d: %s %s must be a scalar%s", i,
+                scale ? "scale" : "zero point", SHP(d),
+                n > 0 ? " or hold one value per channel" : "");
+  return 0;
+}
+
+static int infer_quant(int op, const pv_op_attrs *attrs, int n_in,
+                       const pv_tensor_desc *in, pv_tensor_desc *o) {
+  const pv_tensor_desc *x = &in[0];
+  int rc;
+  if (op == PV_OP_QUANTIZE_LINEAR || op == PV_OP_DEQUANTIZE_LINEAR) {
+    int ax = attrs->quant.axis;
+    if (ax < 0 || (x->ndim > 0 && ax >= x->ndim && ax != 0))
+      return fail(op, PV_ERR_INVALID_ARG, "axis %d out of range for %s", ax,
+                  SHP(x));
+    int64_t n = x->ndim > ax ? x->shape[ax] : 1;
+    if ((rc = quant_param(op, in, n_in, 1, true, n)) ||
+        (rc = quant_param(op, in, n_in, 2, false, n)))
+      return rc;
+    if (op == PV_OP_DEQUANTIZE_LINEAR) {
+      if (!is_q8(x->dtype) && x->dtype != PV_I32)
+        return fail(op, PV_ERR_DTYPE, "needs u8, i8 or i32 input, got %s",
+                    pv_dtype_name((pv_dtype)x->dtype));
+      o->dtype = PV_F32;
+      return 0;
+    }
+    if (x->dtype != PV_F32)
+      return fail(op, PV_ERR_DTYPE, "needs f32 input, got %s",
+                  pv_dtype_name((pv_dtype)x->dtype));
+    o->dtype = n_in > 2 && in[2].ndim >= 0 ? in[2].dtype : attrs->quant.to;
+    if (!is_q8(o->dtype))
+      return fail(op, PV_ERR_DTYPE, "output dtype must be u8 or i8");
+    return 0;
+  }
+  int yzp = op == PV_OP_QLINEAR_GLOBAL_AVG_POOL ? 4 : 7;
+  if (!is_q8(x->dtype))
+    return fail(op, PV_ERR_DTYPE, "needs u8 or i8 input, got %s",
+                pv_dtype_name((pv_dtype)x->dtype));
+  if (op == PV_OP_QLINEAR_GLOBAL_AVG_POOL) {
+    if (x->ndim < 3)
+      return fail(op, PV_ERR_SHAPE, "expects N,C,spatial... input, got %s",
+                  SHP(x));
+    for (int i = 2; i < x->ndim; i++)
+      o->shape[i] = 1;
+    if ((rc = quant_param(op, in, n_in, 1, true, 0)) ||
+        (rc = quant_param(op, in, n_in, 2, false, 0)) ||
+        (rc = quant_param(op, in, n_in, 3, true, 0)) ||
+        (rc = quant_param(op, in, n_in, 4, false, 0)))
+      return rc;
+  } else {
+    const pv_tensor_desc *w = &in[3];
+    if (!is_q8(w->dtype))
+      return fail(op, PV_ERR_DTYPE, "input 3 must be u8 or i8, got %s",
+                  pv_dtype_name((pv_dtype)w->dtype));
+    int64_t na = 0, nb = 0; /* per-channel lengths allowed */
+    if (op == PV_OP_QLINEAR_CONV) {
+      pv_tensor_desc xw[3] = {*x, *w};
+      xw[2].ndim = -1;
+      if (n_in > 8 && in[8].ndim >= 0) {
+        if (in[8].dtype != PV_I32)
+          return fail(op, PV_ERR_DTYPE, "bias must be i32, got %s",
+                      pv_dtype_name((pv_dtype)in[8].dtype));
+        xw[2] = in[8];
+      }
+      if ((rc = infer_conv(PV_OP_CONV2D, &attrs->conv, 3, xw, o)))
+        return rc;
+      nb = w->shape[0];
+    } else if (op == PV_OP_QLINEAR_MATMUL) {
+      if (w->ndim < 2)
+        return fail(op, PV_ERR_SHAPE, "b must have 2 or more dims, got %s",
+                    SHP(w));
+      if ((rc = infer_matmul(op, x, w, o)))
+        return rc;
+      na = x->ndim >= 2 ? x->shape[x->ndim - 2] : 0;
+      nb = w->shape[w->ndim - 1];
+    } else if ((rc = broadcast2(op, x, w, o))) {
+      return rc;
+    }
+    if ((rc = quant_param(op, in, n_in, 1, true, na)) ||
+        (rc = quant_param(op, in, n_in, 2, false, na)) ||
+        (rc = quant_param(op, in, n_in, 4, true, nb)) ||
+        (rc = quant_param(op, in, n_in, 5, false, nb)) ||
+        (rc = quant_param(op, in, n_in, 6, true, 0)) ||
+        (rc = quant_param(op, in, n_in, 7, false, 0)))
+      return rc;
+  }
+  o->dtype = n_in > yzp && in[yzp].ndim >= 0 ? in[yzp].dtype : x->dtype;
+  return 0;
+}
+
 int pv__infer_node(int op, const pv_op_attrs *attrs, int n_in,
                    const pv_tensor_desc *in, int n_out, pv_tensor_desc *out) {
   if (op <= 0 || op >= PV_OP_COUNT)
@@ -561,6 +669,14 @@ int pv__infer_node(int op, const pv_op_attrs *attrs, int n_in,
                   SHP(&in[1]), SHP(x));
     return 0;
   }
+  case PV_OP_QUANTIZE_LINEAR:
+  case PV_OP_DEQUANTIZE_LINEAR:
+  case PV_OP_QLINEAR_CONV:
+  case PV_OP_QLINEAR_MATMUL:
+  case PV_OP_QLINEAR_ADD:
+  case PV_OP_QLINEAR_MUL:
+  case PV_OP_QLINEAR_GLOBAL_AVG_POOL:
+    return infer_quant(op, attrs, n_in, in, o);
   default:
     return fail(op, PV_ERR_UNKNOWN_OP, "no shape rule");
   }

@@ -133,7 +133,18 @@ typedef enum pv_device_type {
   X(LESS, 2, 2, 1)                                                             \
   X(GREATER, 2, 2, 1)                                                          \
   X(PRELU, 2, 2, 1) /* x, slope (broadcast) */                                 \
-  X(TILE, 1, 1, 1)  /* attrs.reshape.shape = repeats */
+  X(TILE, 1, 1, 1)  /* attrs.reshape.shape = repeats */                      \
+  /* quantised (ONNX QDQ/QLinear with ONNX Runtime's integer arithmetic, see \
+   * docs/quantization.md); x, w and zero points u8/i8, scales f32, a zero   \
+   * point may be absent (0); the output dtype is the output zero point's   \
+   * (else attrs.quant.to for quantize_linear, x's for the rest) */          \
+  X(QUANTIZE_LINEAR, 2, 3, 1)   /* x(f32), scale, [zp]; attrs.quant */       \
+  X(DEQUANTIZE_LINEAR, 2, 3, 1) /* x(u8/i8/i32), scale, [zp] -> f32 */       \
+  X(QLINEAR_CONV, 8, 9, 1) /* x,xs,xzp,w,ws,wzp,ys,yzp,[b(i32)]; .conv */    \
+  X(QLINEAR_MATMUL, 8, 8, 1)          /* a,as,azp,b,bs,bzp,ys,yzp */         \
+  X(QLINEAR_ADD, 8, 8, 1)             /* a,as,azp,b,bs,bzp,cs,czp */         \
+  X(QLINEAR_MUL, 8, 8, 1)             /* as qlinear_add */                   \
+  X(QLINEAR_GLOBAL_AVG_POOL, 5, 5, 1) /* x,xs,xzp,ys,yzp; NCHW, keepdims */
 
 typedef enum pv_op {
 #define PV__OP_ENUM(name, mn, mx, no) PV_OP_##name,
@@ -273,6 +284,14 @@ typedef struct pv_resize_attrs {
   int32_t exclude_outside;
 } pv_resize_attrs;
 
+typedef struct pv_quant_attrs {
+  /* quantize_linear, dequantize_linear: the dim a 1-D scale and zero point
+   * run along (per-axis quantisation), normalised to >= 0. */
+  int32_t axis;
+  /* quantize_linear without a zero point: the output dtype (PV_U8/PV_I8). */
+  int32_t to;
+} pv_quant_attrs;
+
 /* The attributes of one node. The union members are chosen by the op, as the
  * comments in PV_OP_MAP say. Fixed size: 512 bytes. */
 typedef union pv_op_attrs {
@@ -289,6 +308,7 @@ typedef union pv_op_attrs {
   pv_pad_attrs pad;
   pv_cast_attrs cast;
   pv_resize_attrs resize;
+  pv_quant_attrs quant;
   uint8_t _reserved[512];
 } pv_op_attrs;
 
