@@ -96,6 +96,15 @@ int pv__ref_run(const pv_node_desc *node, const pv_tensor_desc *in_desc,
                 const void *const *in_data, const pv_tensor_desc *out_desc,
                 void *const *out_data);
 
+/* Composite ops (the quantised family): ops a backend may implement, with an
+ * expansion into the rest of the op set for devices that do not
+ * (core/graph/expand.c). */
+bool pv__op_is_composite(int op);
+/* The reference of a composite op: its expansion, run by pv__ref_run. */
+int pv__ref_composite(const pv_node_desc *node, const pv_tensor_desc *in_desc,
+                      const void *const *in_data,
+                      const pv_tensor_desc *out_desc, void *const *out_data);
+
 /* --- shape inference (core/graph/infer.c) -------------------------------- */
 int pv__infer_node(int op, const pv_op_attrs *attrs, int n_in,
                    const pv_tensor_desc *in, int n_out, pv_tensor_desc *out);

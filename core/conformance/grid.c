@@ -741,7 +741,149 @@ static int grid_prelu(pv__cf_rng *r, pv__cf_emit_fn emit, void *ctx) {
   return 0;
 }
 
+/* --------------------------------------------------------- quantised */
+/* A zero point of dtype dt (scalar, or 1-D of n when n > 0). */
+static void add_zp(pv__cf_case *c, int dt, int n) {
+  double lo = dt == PV_U8 ? 100 : -20, hi = dt == PV_U8 ? 150 : 20;
+  if (n > 0)
+    add_in(c, dt, lo, hi, 1, n);
+  else
+    add_in(c, dt, lo, hi, 0);
+}
+
+static void add_scale(pv__cf_case *c, double lo, double hi, int n) {
+  if (n > 0)
+    add_in(c, PV_F32, lo, hi, 1, n);
+  else
+    add_in(c, PV_F32, lo, hi, 0);
+}
+
+static void add_q(pv__cf_case *c, int dt, int ndim, const int64_t *shape) {
+  add_in_shape(c, dt, dt == PV_U8 ? 0 : -128, dt == PV_U8 ? 255 : 127, ndim,
+               shape);
+}
+
+/* Scales are drawn so that accumulators land across the output range and
+ * past it (saturation); every integer operand is whole. */
+static int grid_quant(int op, pv__cf_rng *r, pv__cf_emit_fn emit, void *ctx) {
+  for (int t = 0; t < 12; t++) {
+    pv__cf_case c;
+    cinit(&c, op);
+    int dt = t % 2 ? PV_I8 : PV_U8, wdt = t % 3 ? PV_I8 : PV_U8;
+    int64_t s[4] = {pv__cf_int(r, 1, 2), pv__cf_int(r, 1, 6),
+                    pv__cf_int(r, 1, 9), pv__cf_int(r, 1, 9)};
+    int nd = t % 4 == 3 ? 3 : 4;
+    bool per = t % 3 == 1;
+    switch (op) {
+    case PV_OP_QUANTIZE_LINEAR:
+    case PV_OP_DEQUANTIZE_LINEAR: {
+      c.attrs.quant.axis = per ? 1 : 0;
+      c.attrs.quant.to = dt;
+      bool deq = op == PV_OP_DEQUANTIZE_LINEAR, i32 = deq && t % 4 == 2;
+      if (!deq)
+        add_in_shape(&c, PV_F32, -6, 6, nd, s);
+      else if (i32)
+        add_in_shape(&c, PV_I32, -3000, 3000, nd, s);
+      else
+        add_q(&c, dt, nd, s);
+      add_scale(&c, 0.02, 0.1, per ? (int)s[1] : 0);
+      if (i32 || t % 5 == 4) /* int32 takes no zero point; absent = 0 */
+        c.n_in = 2;
+      else
+        add_zp(&c, dt, per ? (int)s[1] : 0);
+      c.const_mask = 6;
+      break;
+    }
+    case PV_OP_QLINEAR_CONV: {
+      pv_conv_attrs *a = &c.attrs.conv;
+      int k = (int)pv__cf_int(r, 1, 3), st = (int)pv__cf_int(r, 1, 2);
+      int d = t % 4 == 3 ? 2 : 1, g = 1, cin = (int)s[1];
+      int cout = (int)pv__cf_int(r, 1, 6);
+      if (t % 4 == 1) /* depthwise */
+        g = cout = cin;
+      else if (t % 4 == 2 && cin % 2 == 0)
+        g = 2, cout = 2 * (int)pv__cf_int(r, 1, 3);
+      a->stride[0] = a->stride[1] = st;
+      a->dilation[0] = a->dilation[1] = d;
+      a->groups = g;
+      for (int i = 0; i < 4; i++)
+        a->padding[i] = (int)pv__cf_int(r, 0, k / 2);
+      s[2] = pv__cf_int(r, d * (k - 1) + 1, 10);
+      s[3] = pv__cf_int(r, d * (k - 1) + 1, 10);
+      add_q(&c, dt, 4, s);
+      add_scale(&c, 0.01, 0.05, 0);
+      add_zp(&c, dt, 0);
+      add_q(&c, wdt, 4, (int64_t[]){cout, cin / g, k, k});
+      add_scale(&c, 0.002, 0.02, per ? cout : 0);
+      add_zp(&c, wdt, per ? cout : 0);
+      add_scale(&c, 0.05, 0.3, 0);
+      add_zp(&c, dt, 0);
+      add_in(&c, PV_I32, -2000, 2000, 1, cout);
+      c.absent[8] = t % 3 == 2;
+      c.const_mask = 0x1feu;
+      break;
+    }
+    case PV_OP_QLINEAR_MATMUL: {
+      int m = (int)pv__cf_int(r, 1, 7), kk = (int)pv__cf_int(r, 1, 33);
+      int n = (int)pv__cf_int(r, 1, 7), b = t % 4 == 3 ? 2 : 0;
+      bool vec = t % 6 == 5;
+      if (vec)
+        add_q(&c, dt, 1, (int64_t[]){kk});
+      else if (b)
+        add_q(&c, dt, 3, (int64_t[]){b, m, kk});
+      else
+        add_q(&c, dt, 2, (int64_t[]){m, kk});
+      add_scale(&c, 0.01, 0.05, per && !vec ? m : 0);
+      add_zp(&c, dt, per && !vec ? m : 0);
+      if (b && t % 8 == 7)
+        add_q(&c, wdt, 3, (int64_t[]){b, kk, n});
+      else
+        add_q(&c, wdt, 2, (int64_t[]){kk, n});
+      add_scale(&c, 0.002, 0.02, per ? n : 0);
+      add_zp(&c, wdt, per ? n : 0);
+      add_scale(&c, 0.05, 0.3, 0);
+      add_zp(&c, dt, 0);
+      c.const_mask = 0xf6u;
+      break;
+    }
+    case PV_OP_QLINEAR_ADD:
+    case PV_OP_QLINEAR_MUL: {
+      int64_t bs[4] = {1, s[1], 1, 1};
+      add_q(&c, dt, nd, s);
+      add_scale(&c, 0.01, 0.1, 0);
+      add_zp(&c, dt, 0);
+      if (t % 3 == 0)
+        add_q(&c, dt, nd, s);
+      else
+        add_q(&c, dt, t % 3 == 1 ? nd : 1, t % 3 == 1 ? bs : s + nd - 1);
+      add_scale(&c, 0.01, 0.1, 0);
+      add_zp(&c, dt, 0);
+      add_scale(&c, op == PV_OP_QLINEAR_MUL ? 0.002 : 0.02,
+                op == PV_OP_QLINEAR_MUL ? 0.02 : 0.2, 0);
+      add_zp(&c, dt, 0);
+      c.const_mask = t % 2 ? 0xf6u : 0xfeu; /* b constant or not */
+      break;
+    }
+    case PV_OP_QLINEAR_GLOBAL_AVG_POOL:
+      add_q(&c, dt, nd, s);
+      add_scale(&c, 0.01, 0.1, 0);
+      add_zp(&c, dt, 0);
+      add_scale(&c, 0.005, 0.1, 0);
+      add_zp(&c, dt, 0);
+      c.const_mask = 0x1eu;
+      break;
+    default:
+      return pv_set_error(PV_ERR_UNKNOWN_OP, "conformance: no grid for op %s",
+                          pv_op_name(op));
+    }
+    EMIT(c);
+  }
+  return 0;
+}
+
 int pv__cf_grid(int op, pv__cf_rng *r, pv__cf_emit_fn emit, void *ctx) {
+  if (pv__op_is_composite(op))
+    return grid_quant(op, r, emit, ctx);
   if (pv__op_is_unary(op))
     return grid_unary(op, r, emit, ctx);
   if (pv__op_is_binary(op))

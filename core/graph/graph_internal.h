@@ -60,5 +60,8 @@ int pv__pass_fold_constants(pv_graph *g);
 int pv__pass_fold_batchnorm(pv_graph *g);
 int pv__pass_fuse_activations(pv_graph *g);
 int pv__pass_remove_dead(pv_graph *g);
+/* Expands every composite node (expand.c) that `dev` does not take (every
+ * one when dev is NULL) into core ops, in place, keeping execution order. */
+int pv__pass_expand(pv_graph *g, pv_device *dev);
 
 #endif

@@ -217,8 +217,7 @@ static int quant_param(int op, const pv_tensor_desc *in, int n_in, int i,
   for (int j = 0; j < d->ndim; j++)
     k *= d->shape[j];
   if (d->ndim > 1 || (d->ndim == 1 && k != 1 && (n <= 0 || (k >= 0 && k != n))))
-    return fail(op, PV_ERR_SHAPE,
-                "input %d: %s %s must be a scalar%s", i,
+    return fail(op, PV_ERR_SHAPE, "input %d: %s %s must be a scalar%s", i,
                 scale ? "scale" : "zero point", SHP(d),
                 n > 0 ? " or hold one value per channel" : "");
   return 0;

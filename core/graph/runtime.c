@@ -110,7 +110,13 @@ pv_compiled *pv_graph_compile(const pv_graph *g,
   }
   c->verbose = o.verbose;
   c->g = pv__graph_clone(g);
-  c->src = c->g ? pv__graph_clone(g) : NULL;
+  /* Composite ops the device lacks become core ops first, so the restore
+   * copy (c->src) has the same values as the graph that is planned. */
+  if (c->g && pv__pass_expand(c->g, dev) != 0) {
+    pv_compiled_free(c);
+    return NULL;
+  }
+  c->src = c->g ? pv__graph_clone(c->g) : NULL;
   c->no_optimize = o.no_optimize;
   if (!c->g || !c->src) {
     pv_compiled_free(c);

@@ -123,9 +123,11 @@ int pv__h_depth_space(pv__imp *I, bool to_space);
 int pv__h_cast(pv__imp *I);
 /* Conv/ConvTranspose from the node's attributes, with the shapes of inputs
  * xi and wi; ins (when not NULL) replaces the node's inputs, and yout (when
- * not NULL) receives the result instead of binding output 0. */
+ * not NULL) receives the result instead of binding output 0. `op` is the
+ * core op to emit with those attributes (PV_OP_NONE: conv2d or
+ * conv_transpose2d; qlinear_conv takes ins in ONNX's order, 2-D only). */
 int pv__h_conv_ex(pv__imp *I, bool transpose, int xi, int wi,
-                  const pv_value *ins, int n_ins, pv_value *yout);
+                  const pv_value *ins, int n_ins, pv_value *yout, pv_op op);
 /* The quantised ops (import_quant.c): 0 or an error when the node is one of
  * them, 1 when it is not. */
 int pv__imp_quant_dispatch(pv__imp *I, bool std);

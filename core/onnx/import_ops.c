@@ -83,7 +83,7 @@ static int spatial2(pv__imp *I, const char *name, int64_t *v, int64_t def) {
 /* --- conv ---------------------------------------------------------------- */
 
 int pv__h_conv_ex(pv__imp *I, bool transpose, int xi, int wi,
-                  const pv_value *ins, int n_ins, pv_value *yout) {
+                  const pv_value *ins, int n_ins, pv_value *yout, pv_op op) {
   pv_tensor_desc x, w;
   int rc;
   if ((rc = pv__imp_desc(I, xi, &x)) || (rc = pv__imp_desc(I, wi, &w)))
@@ -92,6 +92,9 @@ int pv__h_conv_ex(pv__imp *I, bool transpose, int xi, int wi,
   if (!lift && (x.ndim != 4 || w.ndim != 4))
     return FAIL(I, PV_ERR_UNSUPPORTED,
                 "only 1-D and 2-D convolution are supported");
+  if (lift && op != PV_OP_NONE)
+    return FAIL(I, PV_ERR_UNSUPPORTED,
+                "only 2-D quantised convolution is supported");
   if (lift) {
     x.shape[3] = x.shape[2];
     x.shape[2] = 1;
@@ -172,14 +175,17 @@ int pv__h_conv_ex(pv__imp *I, bool transpose, int xi, int wi,
     for (int i = 0; i < 2; i++)
       c->output_padding[i] = (int32_t)op[i];
   }
-  pv_value in[3];
+  pv_value in[PV_MAX_INPUTS];
   int n = ins ? n_ins : pv__imp_has(I, 2) ? 3 : 2;
+  if (n > PV_MAX_INPUTS)
+    return FAIL(I, PV_ERR_INTERNAL, "too many conv inputs");
   for (int i = 0; i < n; i++)
     if (ins)
       in[i] = ins[i];
     else if ((rc = pv__imp_in(I, i, &in[i])))
       return rc;
-  pv_op op = transpose ? PV_OP_CONV_TRANSPOSE2D : PV_OP_CONV2D;
+  if (op == PV_OP_NONE)
+    op = transpose ? PV_OP_CONV_TRANSPOSE2D : PV_OP_CONV2D;
   if (!lift)
     return yout ? pv__imp_node(I, op, n, in, &a, 1, yout)
                 : pv__imp_node1(I, op, n, in, &a);
@@ -201,7 +207,7 @@ int pv__h_conv_ex(pv__imp *I, bool transpose, int xi, int wi,
 }
 
 static int h_conv(pv__imp *I, bool transpose) {
-  return pv__h_conv_ex(I, transpose, 0, 1, NULL, 0, NULL);
+  return pv__h_conv_ex(I, transpose, 0, 1, NULL, 0, NULL, PV_OP_NONE);
 }
 
 static int h_batchnorm(pv__imp *I) {

@@ -177,6 +177,8 @@ int pv__ref_run(const pv_node_desc *node, const pv_tensor_desc *in_desc,
       return pv_set_error(PV_ERR_INVALID_ARG, "ref %s: output %d is NULL",
                           pv_op_name(op), i);
   }
+  if (pv__op_is_composite(op))
+    return pv__ref_composite(node, in_desc, in_data, out_desc, out_data);
   pv__ref_args r = {op,      &node->attrs, n_in,     n_out,
                     in_desc, in_data,      out_desc, out_data};
   switch (op) {

@@ -78,7 +78,10 @@ PV_API int pv_conformance_run(const char *device,
                               int *n_results);
 
 /* Returns 1 when every claimed op in results passed all its supported cases
- * and, with require_all, every op was claimed; 0 otherwise. */
+ * and, with require_all, every op was claimed; 0 otherwise. require_all = 1
+ * leaves out the composite ops (the quantised family), which a backend may
+ * implement but need not, because the core expands them into other ops for a
+ * device that lacks them; require_all = 2 requires those too. */
 PV_API int pv_conformance_ok(const pv_conformance_result *results, int n,
                              int require_all);
 

@@ -38,7 +38,7 @@ extern "C" {
 #endif
 
 #define PV_PLUGIN_ABI_MAJOR 1
-#define PV_PLUGIN_ABI_MINOR 1
+#define PV_PLUGIN_ABI_MINOR 2
 
 /* The one symbol a plugin exports. */
 #define PV_PLUGIN_QUERY_SYMBOL "pv_plugin_query"
