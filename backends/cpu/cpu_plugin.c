@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 const pv_host_api *pv__cpu_host;
@@ -37,6 +38,10 @@ typedef struct cpu_partition {
   int n_values;
   pv_value_desc *values;
   void **prepared;
+  /* POLYVIS_CPU_PROFILE=1: time per op kind (ns) and node runs, summed over
+   * every execution (atomics: executions may run in parallel), printed to
+   * stderr when the partition is released. */
+  uint64_t *prof_ns, *prof_runs;
 } cpu_partition;
 
 static pv_plugin_ctx g_ctx;
@@ -140,9 +145,45 @@ static int cpu_supports_op(pv_plugin_device *dev, const pv_op_desc *op) {
   return impl->supports ? impl->supports(op) : all_f32(op);
 }
 
+static uint64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* The profile, slowest op kinds first. */
+static void print_profile(const cpu_partition *p) {
+  uint64_t total = 0;
+  for (int op = 0; op < PV_OP_COUNT; op++)
+    total += p->prof_ns[op];
+  if (!total)
+    return;
+  fprintf(stderr, "polyvis cpu profile (partition of %d nodes): %.3f ms\n",
+          p->n_nodes, (double)total / 1e6);
+  bool done[PV_OP_COUNT] = {0};
+  for (;;) {
+    int best = -1;
+    for (int op = 0; op < PV_OP_COUNT; op++)
+      if (!done[op] && p->prof_ns[op] &&
+          (best < 0 || p->prof_ns[op] > p->prof_ns[best]))
+        best = op;
+    if (best < 0)
+      break;
+    done[best] = true;
+    fprintf(stderr, "  %-24s %8llu runs %10.3f ms %5.1f%%\n",
+            pv__cpu_host->op_name(best), (unsigned long long)p->prof_runs[best],
+            (double)p->prof_ns[best] / 1e6,
+            100.0 * (double)p->prof_ns[best] / (double)total);
+  }
+}
+
 static void release_partition(cpu_partition *p) {
   if (!p)
     return;
+  if (p->prof_ns) {
+    print_profile(p);
+    free(p->prof_ns);
+  }
   for (int i = 0; i < p->n_nodes && p->prepared; i++) {
     const pv_cpu_op_impl *impl = pv__cpu_op_impl(p->nodes[i].op);
     if (p->prepared[i] && impl && impl->release)
@@ -160,6 +201,11 @@ static int cpu_partition_compile(pv_plugin_device *dev,
   cpu_partition *p = calloc(1, sizeof *p);
   if (!p)
     return pv__cpu_error(-2, "cpu: out of memory");
+  const char *prof = pv__cpu_host->get_option("POLYVIS_CPU_PROFILE");
+  if (prof && *prof && strcmp(prof, "0")) {
+    p->prof_ns = calloc(2 * PV_OP_COUNT, sizeof(uint64_t));
+    p->prof_runs = p->prof_ns ? p->prof_ns + PV_OP_COUNT : NULL;
+  }
   p->n_nodes = pd->n_nodes;
   p->n_values = pd->n_values;
   p->nodes =
@@ -245,9 +291,14 @@ static int cpu_partition_execute(pv_plugin_device *dev,
       e.out[k].desc = &p->values[n->outputs[k]].desc;
       e.out[k].data = value_ptr(p, n->outputs[k], base);
     }
+    uint64_t t0 = p->prof_ns ? now_ns() : 0;
     int rc = pv__cpu_op_impl(n->op)->run(&e);
     if (rc)
       return rc;
+    if (p->prof_ns) {
+      __atomic_fetch_add(&p->prof_ns[n->op], now_ns() - t0, __ATOMIC_RELAXED);
+      __atomic_fetch_add(&p->prof_runs[n->op], 1, __ATOMIC_RELAXED);
+    }
   }
   return 0;
 }

@@ -58,6 +58,7 @@ int pv__graph_fail(pv_graph *g, int status);
 /* Passes (passes.c). */
 int pv__pass_fold_constants(pv_graph *g);
 int pv__pass_fold_batchnorm(pv_graph *g);
+int pv__pass_fuse_silu(pv_graph *g);
 int pv__pass_fuse_activations(pv_graph *g);
 int pv__pass_remove_dead(pv_graph *g);
 /* Expands every composite node (expand.c) that `dev` does not take (every

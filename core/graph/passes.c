@@ -190,6 +190,40 @@ static pv_act *act_slot(pv__gnode *nd) {
   }
 }
 
+/* x * sigmoid(x) (how ONNX exports of SiLU/Swish spell it, e.g. YOLOX)
+ * becomes one silu node, which the activation fusion below can then fold
+ * into the conv that produces x. */
+int pv__pass_fuse_silu(pv_graph *g) {
+  int fused = 0;
+  for (int n = 0; n < g->n_nodes; n++) {
+    pv__gnode *nd = &g->nodes[n];
+    if (nd->dead || nd->op != PV_OP_MUL || nd->attrs.binary.act.op)
+      continue;
+    for (int i = 0; i < 2; i++) {
+      int s = nd->in[i], x = nd->in[1 - i];
+      if (s < 0 || x < 0 || g->values[s].kind != PV__V_NODE)
+        continue;
+      pv__gnode *sg = &g->nodes[g->values[s].producer];
+      if (sg->dead || sg->op != PV_OP_SIGMOID || sg->in[0] != x ||
+          pv__graph_use_count(g, s) != 1 || pv__graph_is_output(g, s))
+        continue;
+      pv_op_attrs none;
+      memset(&none, 0, sizeof none);
+      nd->op = PV_OP_SILU;
+      nd->attrs = none;
+      nd->n_in = 1;
+      nd->in[0] = x;
+      nd->in[1] = -1;
+      sg->dead = true;
+      fused++;
+      break;
+    }
+  }
+  if (fused)
+    pv_log(PV_LOG_DEBUG, "fuse: %d x*sigmoid(x) as silu", fused);
+  return 0;
+}
+
 int pv__pass_fuse_activations(pv_graph *g) {
   int fused = 0;
   for (int n = 0; n < g->n_nodes; n++) {
@@ -261,7 +295,7 @@ int pv_graph_optimize(pv_graph *g) {
     return pv_set_error(g->status, "%s", g->error);
   int rc;
   if ((rc = pv__pass_fold_constants(g)) || (rc = pv__pass_remove_dead(g)) ||
-      (rc = pv__pass_fold_batchnorm(g)) ||
+      (rc = pv__pass_fold_batchnorm(g)) || (rc = pv__pass_fuse_silu(g)) ||
       (rc = pv__pass_fuse_activations(g)) || (rc = pv__pass_remove_dead(g)))
     return rc;
   return 0;

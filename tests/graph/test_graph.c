@@ -80,14 +80,28 @@ static void test_passes(void) {
   CHECK_EQ_INT(pv_graph_num_nodes(g), 4);
   CHECK(pv_graph_optimize(g) == 0);
   CHECK_EQ_INT(pv_graph_num_nodes(g), 1);
-  for (int i = 0; i < 5; i++)
-    ;
+  pv_graph_free(g);
+
+  /* conv -> x * sigmoid(x) (an ONNX SiLU) -> one conv with silu fused;
+   * sigmoid(x) * x too; a sigmoid with another use stays */
+  for (int order = 0; order < 3; order++) {
+    g = pv_graph_create();
+    x = pv_graph_input(g, "x", PV_F32, 4, xs);
+    y = pv_conv2d(g, x, pv_graph_constant(g, "w", wt), PV_NO_VALUE, NULL);
+    pv_value s = pv_sigmoid(g, y);
+    y = order == 1 ? pv_mul(g, s, y) : pv_mul(g, y, s);
+    pv_graph_output(g, "y", y);
+    if (order == 2)
+      pv_graph_output(g, "s", s);
+    CHECK(pv_graph_optimize(g) == 0);
+    CHECK_EQ_INT(pv_graph_num_nodes(g), order == 2 ? 3 : 1);
+    pv_graph_free(g);
+  }
   pv_tensor_release(wt);
   pv_tensor_release(ga);
   pv_tensor_release(be);
   pv_tensor_release(mu);
   pv_tensor_release(va);
-  pv_graph_free(g);
 }
 
 /* Peak arena memory on known graphs (256-byte aligned blocks). */

@@ -8,6 +8,7 @@
 #include "cpu_backend.h"
 
 #include <math.h>
+#include <stdlib.h>
 
 typedef struct pool_ctx {
   int op;
@@ -131,6 +132,52 @@ static void mp_row(const pool_ctx *c, mp_fn fn, const float *xp, float *yr,
   }
 }
 
+/* max(v, r) that keeps a NaN once seen, as torch's max pooling does. */
+static inline float max_nan(float r, float v) {
+  return (v > r || v != v) ? v : r;
+}
+
+/* Large max pools (YOLO's SPP: 5, 9, 13 at stride 1) as two 1-D passes, a
+ * row max over kw columns into tmp[h][ow], then a column max over kh rows:
+ * kh + kw taps per output instead of kh * kw. Max is exact in any order, so
+ * the result is the same. Needs dilation 1. */
+static void mp_separable(const pool_ctx *c, const float *xp, float *yp,
+                         float *tmp) {
+  const pv_pool_attrs *a = c->a;
+  int kh = a->kernel[0], kw = a->kernel[1], sh = a->stride[0],
+      sw = a->stride[1], pt = a->padding[0], pl = a->padding[1];
+  for (int64_t iy = 0; iy < c->h; iy++) {
+    const float *xr = xp + iy * c->w;
+    float *tr = tmp + iy * c->ow;
+    for (int64_t ox = 0; ox < c->ow; ox++) {
+      int64_t x0 = ox * sw - pl, x1 = x0 + kw;
+      if (x0 < 0)
+        x0 = 0;
+      if (x1 > c->w)
+        x1 = c->w;
+      float r = -INFINITY;
+      for (int64_t ix = x0; ix < x1; ix++)
+        r = max_nan(r, xr[ix]);
+      tr[ox] = r;
+    }
+  }
+  for (int64_t oy = 0; oy < c->oh; oy++) {
+    int64_t y0 = oy * sh - pt, y1 = y0 + kh;
+    if (y0 < 0)
+      y0 = 0;
+    if (y1 > c->h)
+      y1 = c->h;
+    float *yr = yp + oy * c->ow;
+    for (int64_t ox = 0; ox < c->ow; ox++)
+      yr[ox] = -INFINITY;
+    for (int64_t iy = y0; iy < y1; iy++) {
+      const float *tr = tmp + iy * c->ow;
+      for (int64_t ox = 0; ox < c->ow; ox++)
+        yr[ox] = max_nan(yr[ox], tr[ox]);
+    }
+  }
+}
+
 static void pool_chunk(void *vc, int64_t begin, int64_t end) {
   const pool_ctx *c = vc;
   const pv_pool_attrs *a = c->a;
@@ -145,10 +192,19 @@ static void pool_chunk(void *vc, int64_t begin, int64_t end) {
     dw = 1;
   int fast =
       c->op == PV_OP_MAX_POOL2D && dh == 1 && dw == 1 && a->kernel[0] <= 16;
+  /* kernels beyond 3x3 whose rows overlap (stride < kernel) */
+  float *tmp = c->op == PV_OP_MAX_POOL2D && dh == 1 && dw == 1 && kh * kw > 9 &&
+                       sh < kh && sw < kw
+                   ? malloc(sizeof(float) * (size_t)(c->h * c->ow))
+                   : NULL;
   mp_fn fn = fast ? mp_select() : NULL;
   for (int64_t p = begin; p < end; p++) {
     const float *xp = c->x + p * c->h * c->w;
     float *yp = c->y + p * c->oh * c->ow;
+    if (tmp) {
+      mp_separable(c, xp, yp, tmp);
+      continue;
+    }
     for (int64_t oy = 0; oy < c->oh; oy++) {
       if (fast) {
         mp_row(c, fn, xp, yp + oy * c->ow, oy);
@@ -196,6 +252,7 @@ static void pool_chunk(void *vc, int64_t begin, int64_t end) {
       }
     }
   }
+  free(tmp);
 }
 
 static int planes_of(const pv_tensor_desc *d, int64_t *planes) {
