@@ -1,0 +1,359 @@
+/*
+ * qlinear_conv: 2-D convolution on u8/i8 data with ONNX Runtime's integer
+ * arithmetic, bit-exact with the float lowering of core/onnx/import_quant.c:
+ * acc = sum (x - x_zp) * (w - w_zp[o]) in int32 (padding is x_zp, i.e. 0
+ * once centred) + bias[o]; y = saturate(rne((float)acc * M[o]) + y_zp) with
+ * M[o] = (x_scale * w_scale[o]) / y_scale in f32.
+ *
+ * The weight is centred into int16 rows [O][Kp] (K = C/g * kh * kw padded
+ * with zeros to a multiple of PV_CPU_QK), once in prepare() when it and its
+ * zero point are constant, else per run. Depthwise convs (groups == C == O)
+ * take a direct path over a zero-padded centred int16 copy of each plane.
+ * The rest is an int16 GEMM: each parallel item im2cols (x - x_zp) for a
+ * tile of output pixels into int16 [TP][Kp] (a plain transpose for 1x1,
+ * stride-1, unpadded convs) and takes every weight row's dot products with
+ * it (pv__cpu_q_dot, inner loops over contiguous K).
+ */
+#include "cpu_backend.h"
+
+#include <stdlib.h>
+
+typedef struct qconv_prep {
+  int64_t o, k, kp;
+  int16_t *w; /* [o][kp], centred */
+} qconv_prep;
+
+static void qconv_release(void *prepared) {
+  qconv_prep *p = prepared;
+  if (!p)
+    return;
+  free(p->w);
+  free(p);
+}
+
+/* Centres w ([o][k] of dtype wdt) into dst [o][kp] with zero padding. */
+static void centre_w(const void *w, int32_t wdt, const int32_t *wz, int64_t o,
+                     int64_t k, int64_t kp, int16_t *dst) {
+  for (int64_t i = 0; i < o; i++) {
+    for (int64_t j = 0; j < k; j++)
+      dst[i * kp + j] = (int16_t)(pv__cpu_q_load(w, wdt, i * k + j) - wz[i]);
+    for (int64_t j = k; j < kp; j++)
+      dst[i * kp + j] = 0;
+  }
+}
+
+static int64_t pad_k(int64_t k) {
+  return (k + PV_CPU_QK - 1) / PV_CPU_QK * PV_CPU_QK;
+}
+
+static int qconv_supports(const pv_op_desc *op) {
+  return pv__cpu_qlinear8_supports(op) && op->inputs[0].ndim == 4 &&
+         op->inputs[3].ndim == 4 && op->outputs[0].ndim == 4 &&
+         pv__cpu_q_opt_dtype(op, 8, 1u << PV_I32);
+}
+
+static int qconv_prepare(const pv_node_desc *node, const pv_value_desc *values,
+                         void **prepared) {
+  if (node->n_inputs < 8 || node->inputs[3] < 0)
+    return 0;
+  const pv_value_desc *vw = &values[node->inputs[3]];
+  const pv_value_desc *vz =
+      node->inputs[5] >= 0 ? &values[node->inputs[5]] : NULL;
+  if (vw->kind != PV_VALUE_CONST || !vw->data || vw->desc.ndim != 4 ||
+      (vw->desc.dtype != PV_U8 && vw->desc.dtype != PV_I8))
+    return 0;
+  if (vz && (vz->kind != PV_VALUE_CONST || !vz->data || vz->desc.ndim > 1 ||
+             (vz->desc.dtype != PV_U8 && vz->desc.dtype != PV_I8)))
+    return 0;
+  const int64_t *ws = vw->desc.shape;
+  int64_t o = ws[0], k = ws[1] * ws[2] * ws[3], kp = pad_k(k);
+  int64_t nz = vz ? pv__cpu_numel(&vz->desc) : 1;
+  if (o <= 0 || k <= 0 || (nz != 1 && nz != o))
+    return 0; /* run() reports it */
+  qconv_prep *p = calloc(1, sizeof *p);
+  int32_t *wz = malloc(sizeof(int32_t) * (size_t)o);
+  if (p)
+    p->w = malloc(sizeof(int16_t) * (size_t)(o * kp));
+  if (!p || !p->w || !wz) {
+    free(wz);
+    qconv_release(p);
+    return pv__cpu_error(PV_ERR_NOMEM, "cpu: qlinear_conv: out of memory");
+  }
+  for (int64_t i = 0; i < o; i++)
+    wz[i] = vz ? pv__cpu_q_load(vz->data, vz->desc.dtype, nz == 1 ? 0 : i) : 0;
+  centre_w(vw->data, vw->desc.dtype, wz, o, k, kp, p->w);
+  free(wz);
+  p->o = o;
+  p->k = k;
+  p->kp = kp;
+  *prepared = p;
+  return 0;
+}
+
+typedef struct qconv_ctx {
+  const void *x;
+  void *y;
+  int32_t xdt, ydt;
+  int64_t n, c, h, wd, o, oh, ow, g, cg, og, k, kp, tp, ntiles;
+  int kh, kw, sh, sw, pt, pl, dh, dw, direct;
+  int32_t xz;
+  const int16_t *w;
+  const int32_t *bias;
+  const float *m;
+  float yz, lo, hi;
+  int err;
+} qconv_ctx;
+
+/* saturate(rne((float)(acc + bias) * m) + yz) into y[i]. */
+static inline void q_out(const qconv_ctx *c, int64_t i, int64_t o,
+                         int32_t acc) {
+  int64_t a = (int64_t)acc + (c->bias ? c->bias[o] : 0);
+  float v = (float)a * c->m[o];
+  pv__cpu_q_store(c->y, c->ydt, i,
+                  pv__cpu_q_sat(pv__cpu_q_rne(v), c->yz, c->lo, c->hi));
+}
+
+/* ---- depthwise --------------------------------------------------------------
+ */
+
+static void dw_chunk(void *vc, int64_t begin, int64_t end) {
+  qconv_ctx *c = vc;
+  /* the padded plane covers exactly the rows/columns the taps read */
+  int64_t rows = (c->oh - 1) * c->sh + (int64_t)(c->kh - 1) * c->dh + 1;
+  int64_t cols = (c->ow - 1) * c->sw + (int64_t)(c->kw - 1) * c->dw + 1;
+  int16_t *buf = pv__cpu_scratch_get(sizeof(int16_t) * (size_t)(rows * cols) +
+                                     sizeof(int32_t) * (size_t)c->ow + 64);
+  if (!buf) {
+    __atomic_store_n(&c->err, 1, __ATOMIC_RELAXED);
+    return;
+  }
+  int32_t *acc = (int32_t *)(void *)(buf + ((rows * cols + 1) & ~(int64_t)1));
+  for (int64_t t = begin; t < end; t++) {
+    int64_t ch = t % c->c;
+    int64_t x0 = t * c->h * c->wd;
+    for (int64_t r = 0; r < rows; r++) {
+      int64_t iy = r - c->pt;
+      int16_t *dst = buf + r * cols;
+      if (iy < 0 || iy >= c->h) {
+        memset(dst, 0, sizeof(int16_t) * (size_t)cols);
+        continue;
+      }
+      for (int64_t q = 0; q < cols; q++) {
+        int64_t ix = q - c->pl;
+        dst[q] =
+            ix >= 0 && ix < c->wd
+                ? (int16_t)(pv__cpu_q_load(c->x, c->xdt, x0 + iy * c->wd + ix) -
+                            c->xz)
+                : 0;
+      }
+    }
+    const int16_t *wr = c->w + ch * c->kp;
+    for (int64_t oy = 0; oy < c->oh; oy++) {
+      for (int64_t ox = 0; ox < c->ow; ox++)
+        acc[ox] = 0;
+      for (int ky = 0; ky < c->kh; ky++)
+        for (int kx = 0; kx < c->kw; kx++) {
+          int32_t wv = wr[ky * c->kw + kx];
+          const int16_t *src =
+              buf + (oy * c->sh + (int64_t)ky * c->dh) * cols + kx * c->dw;
+          if (c->sw == 1)
+            for (int64_t ox = 0; ox < c->ow; ox++)
+              acc[ox] += wv * src[ox];
+          else
+            for (int64_t ox = 0; ox < c->ow; ox++)
+              acc[ox] += wv * src[ox * c->sw];
+        }
+      int64_t y0 = (t * c->oh + oy) * c->ow;
+      for (int64_t ox = 0; ox < c->ow; ox++)
+        q_out(c, y0 + ox, ch, acc[ox]);
+    }
+  }
+  pv__cpu_scratch_put(buf);
+}
+
+/* ---- general: im2col tiles + int16 GEMM ------------------------------------
+ */
+
+/* Centred im2col of pixels [p0, p0 + np) of image b, group gi into
+ * tile [np][kp]. U8 selects the x dtype at compile time. */
+static inline __attribute__((always_inline)) void
+im2col_tile(const qconv_ctx *c, int64_t b, int64_t gi, int64_t p0, int64_t np,
+            int16_t *tile, int u8) {
+  const uint8_t *xu = c->x;
+  const int8_t *xs = c->x;
+  int64_t hw = c->h * c->wd, base = (b * c->c + gi * c->cg) * hw;
+#define LD(i) ((int32_t)(u8 ? xu[i] : xs[i]) - c->xz)
+  if (c->direct) { /* 1x1, stride 1, unpadded: pixel p is x[ci][p] */
+    for (int64_t ci = 0; ci < c->cg; ci++) {
+      int64_t src = base + ci * hw + p0;
+      for (int64_t p = 0; p < np; p++)
+        tile[p * c->kp + ci] = (int16_t)LD(src + p);
+    }
+    for (int64_t p = 0; p < np; p++)
+      for (int64_t k = c->k; k < c->kp; k++)
+        tile[p * c->kp + k] = 0;
+    return;
+  }
+  for (int64_t p = 0; p < np; p++) {
+    int64_t oy = (p0 + p) / c->ow, ox = (p0 + p) % c->ow;
+    int64_t iy0 = oy * c->sh - c->pt, ix0 = ox * c->sw - c->pl;
+    int16_t *dst = tile + p * c->kp;
+    int64_t k = 0;
+    for (int64_t ci = 0; ci < c->cg; ci++) {
+      int64_t plane = base + ci * hw;
+      for (int ky = 0; ky < c->kh; ky++) {
+        int64_t iy = iy0 + (int64_t)ky * c->dh;
+        if (iy < 0 || iy >= c->h) {
+          for (int kx = 0; kx < c->kw; kx++)
+            dst[k++] = 0;
+          continue;
+        }
+        int64_t row = plane + iy * c->wd;
+        for (int kx = 0; kx < c->kw; kx++) {
+          int64_t ix = ix0 + (int64_t)kx * c->dw;
+          dst[k++] = ix >= 0 && ix < c->wd ? (int16_t)LD(row + ix) : 0;
+        }
+      }
+    }
+    for (; k < c->kp; k++)
+      dst[k] = 0;
+  }
+#undef LD
+}
+
+static void gemm_chunk(void *vc, int64_t begin, int64_t end) {
+  qconv_ctx *c = vc;
+  size_t tb = sizeof(int16_t) * (size_t)(c->tp * c->kp);
+  int16_t *tile =
+      pv__cpu_scratch_get(tb + sizeof(int32_t) * (size_t)(c->og * c->tp) + 64);
+  if (!tile) {
+    __atomic_store_n(&c->err, 1, __ATOMIC_RELAXED);
+    return;
+  }
+  int32_t *acc = (int32_t *)(void *)((char *)tile + tb);
+  int64_t ohw = c->oh * c->ow;
+  for (int64_t t = begin; t < end; t++) {
+    int64_t ti = t % c->ntiles, bg = t / c->ntiles;
+    int64_t gi = bg % c->g, b = bg / c->g;
+    int64_t p0 = ti * c->tp, np = ohw - p0 < c->tp ? ohw - p0 : c->tp;
+    if (c->xdt == PV_U8)
+      im2col_tile(c, b, gi, p0, np, tile, 1);
+    else
+      im2col_tile(c, b, gi, p0, np, tile, 0);
+    pv__cpu_q_dot(c->w + gi * c->og * c->kp, c->kp, c->og, tile, c->kp, np,
+                  c->kp, acc, c->tp);
+    for (int64_t o = 0; o < c->og; o++) {
+      int64_t oc = gi * c->og + o, y0 = (b * c->o + oc) * ohw + p0;
+      for (int64_t p = 0; p < np; p++)
+        q_out(c, y0 + p, oc, acc[o * c->tp + p]);
+    }
+  }
+  pv__cpu_scratch_put(tile);
+}
+
+static int qconv_run(const pv_cpu_exec *e) {
+  const char *name = "qlinear_conv";
+  const pv_conv_attrs *a = &e->node->attrs.conv;
+  const pv_tensor_desc *xd = e->in[0].desc, *wd = e->in[3].desc,
+                       *yd = e->out[0].desc;
+  const qconv_prep *pp = e->prepared;
+  if (xd->ndim != 4 || wd->ndim != 4 || yd->ndim != 4)
+    return pv__cpu_error(PV_ERR_SHAPE, "cpu: %s: needs 4-D x, w and y", name);
+  qconv_ctx c;
+  memset(&c, 0, sizeof c);
+  c.g = a->groups > 0 ? a->groups : 1;
+  c.n = xd->shape[0];
+  c.c = xd->shape[1];
+  c.h = xd->shape[2];
+  c.wd = xd->shape[3];
+  c.o = wd->shape[0];
+  c.cg = wd->shape[1];
+  c.kh = (int)wd->shape[2];
+  c.kw = (int)wd->shape[3];
+  c.oh = yd->shape[2];
+  c.ow = yd->shape[3];
+  c.sh = a->stride[0];
+  c.sw = a->stride[1];
+  c.pt = a->padding[0];
+  c.pl = a->padding[1];
+  c.dh = a->dilation[0];
+  c.dw = a->dilation[1];
+  if (c.cg * c.g != c.c || c.o % c.g || yd->shape[0] != c.n ||
+      yd->shape[1] != c.o || c.sh < 1 || c.sw < 1 || c.dh < 1 || c.dw < 1 ||
+      c.pt < 0 || c.pl < 0)
+    return pv__cpu_error(
+        PV_ERR_SHAPE, "cpu: %s: x, w, y shapes and attrs do not agree", name);
+  c.og = c.o / c.g;
+  c.k = c.cg * c.kh * c.kw;
+  c.kp = pad_k(c.k);
+  if (pp && (pp->o != c.o || pp->k != c.k))
+    return pv__cpu_error(PV_ERR_STATE, "cpu: %s: prepared weight mismatch",
+                         name);
+  if (!pp && !e->in[3].data)
+    return pv__cpu_error(PV_ERR_STATE, "cpu: %s: weight missing", name);
+  int64_t ohw = c.oh * c.ow;
+  if (c.n == 0 || c.o == 0 || ohw == 0)
+    return 0;
+  int bias = e->n_in > 8 && e->in[8].data && e->in[8].desc->ndim >= 0;
+  if (bias &&
+      (e->in[8].desc->dtype != PV_I32 || pv__cpu_numel(e->in[8].desc) != c.o))
+    return pv__cpu_error(PV_ERR_SHAPE, "cpu: %s: bias must be i32 [%lld]", name,
+                         (long long)c.o);
+  float *fs = malloc(sizeof(float) * (size_t)(c.o + 2));
+  int32_t *wz = malloc(sizeof(int32_t) * (size_t)(c.o + 2));
+  int16_t *wc = pp ? NULL : malloc(sizeof(int16_t) * (size_t)(c.o * c.kp + 1));
+  int rc = 0;
+  float xs = 0, ys = 0;
+  int32_t yz = 0;
+  if (!fs || !wz || (!pp && !wc))
+    rc = pv__cpu_error(PV_ERR_NOMEM, "cpu: %s: out of memory", name);
+  if (!rc && !(rc = pv__cpu_q_scales(e, 1, 1, &xs, name)) &&
+      !(rc = pv__cpu_q_zps(e, 2, 1, &c.xz, name)) &&
+      !(rc = pv__cpu_q_scales(e, 4, c.o, fs, name)) &&
+      !(rc = pv__cpu_q_zps(e, 5, c.o, wz, name)) &&
+      !(rc = pv__cpu_q_scales(e, 6, 1, &ys, name)) &&
+      !(rc = pv__cpu_q_zps(e, 7, 1, &yz, name))) {
+    for (int64_t i = 0; i < c.o; i++) {
+      float m = xs * fs[i];
+      fs[i] = m / ys;
+    }
+    if (!pp)
+      centre_w(e->in[3].data, wd->dtype, wz, c.o, c.k, c.kp, wc);
+    c.x = e->in[0].data;
+    c.y = e->out[0].data;
+    c.xdt = xd->dtype;
+    c.ydt = yd->dtype;
+    c.w = pp ? pp->w : wc;
+    c.bias = bias ? e->in[8].data : NULL;
+    c.m = fs;
+    c.yz = (float)yz;
+    pv__cpu_q_range(c.ydt, &c.lo, &c.hi);
+    if (c.g == c.c && c.o == c.c && c.cg == 1) {
+      int64_t per = ohw * c.kh * c.kw;
+      pv__cpu_host->parallel_for(c.n * c.c, 1 + 65536 / (per ? per : 1),
+                                 dw_chunk, &c);
+    } else {
+      c.direct = c.kh == 1 && c.kw == 1 && c.sh == 1 && c.sw == 1 &&
+                 c.pt == 0 && c.pl == 0 && c.oh == c.h && c.ow == c.wd;
+      /* a tile of about 64 KiB of int16, 8 to 128 pixels */
+      c.tp = 32768 / c.kp;
+      c.tp = c.tp < 8 ? 8 : c.tp > 128 ? 128 : c.tp;
+      if (c.tp > ohw)
+        c.tp = ohw;
+      c.ntiles = (ohw + c.tp - 1) / c.tp;
+      pv__cpu_host->parallel_for(c.n * c.g * c.ntiles, 1, gemm_chunk, &c);
+    }
+    if (c.err)
+      rc = pv__cpu_error(PV_ERR_NOMEM, "cpu: %s: out of memory", name);
+  }
+  free(fs);
+  free(wz);
+  free(wc);
+  return rc;
+}
+
+const pv_cpu_op_impl pv__cpu_qconv = {.supports = qconv_supports,
+                                      .prepare = qconv_prepare,
+                                      .release = qconv_release,
+                                      .run = qconv_run,
+                                      .prepare_consumes = 4};

@@ -1,0 +1,636 @@
+/*
+ * Quantised ops on int8 data (ONNX QDQ and QLinear ops with ONNX Runtime's
+ * arithmetic, bit-exact with the float lowering of core/onnx/import_quant.c):
+ * quantize_linear, dequantize_linear, qlinear_add, qlinear_mul,
+ * qlinear_global_avg_pool and qlinear_matmul, plus the helpers qconv.c
+ * shares (parameters, the int16 dot kernels). Every requantisation is
+ * saturate(rne(v) + zp) in f32 with rne done as the lowering does it.
+ * supports() checks dtypes exactly; anything else is left to the float
+ * expansion.
+ */
+#include "cpu_backend.h"
+
+#include <stdlib.h>
+
+#define BIT(dt) (1u << (dt))
+#define Q8 (BIT(PV_U8) | BIT(PV_I8))
+
+/* ---- parameters ---------------------------------------------------------- */
+
+static int absent(const pv_cpu_exec *e, int i) {
+  return i >= e->n_in || !e->in[i].data || !e->in[i].desc ||
+         e->in[i].desc->ndim < 0;
+}
+
+/* Checks that parameter i holds 1 or n values; returns the count or < 0. */
+static int64_t param_count(const pv_cpu_exec *e, int i, int64_t n,
+                           const char *op) {
+  const pv_tensor_desc *d = e->in[i].desc;
+  int64_t k = pv__cpu_numel(d);
+  if (d->ndim > 1 || (k != 1 && k != n))
+    return pv__cpu_error(PV_ERR_SHAPE,
+                         "cpu: %s: input %d must hold 1 or %lld values, got "
+                         "%lld",
+                         op, i, (long long)n, (long long)k);
+  return k;
+}
+
+int pv__cpu_q_scales(const pv_cpu_exec *e, int i, int64_t n, float *out,
+                     const char *op) {
+  if (absent(e, i))
+    return pv__cpu_error(PV_ERR_INVALID_ARG, "cpu: %s: scale input %d absent",
+                         op, i);
+  if (e->in[i].desc->dtype != PV_F32)
+    return pv__cpu_error(PV_ERR_DTYPE, "cpu: %s: scale input %d must be f32",
+                         op, i);
+  int64_t k = param_count(e, i, n, op);
+  if (k < 0)
+    return (int)k;
+  const float *s = e->in[i].data;
+  for (int64_t j = 0; j < n; j++)
+    out[j] = s[k == 1 ? 0 : j];
+  return 0;
+}
+
+int pv__cpu_q_zps(const pv_cpu_exec *e, int i, int64_t n, int32_t *out,
+                  const char *op) {
+  if (absent(e, i)) {
+    for (int64_t j = 0; j < n; j++)
+      out[j] = 0;
+    return 0;
+  }
+  int32_t dt = e->in[i].desc->dtype;
+  if (dt != PV_U8 && dt != PV_I8 && dt != PV_I32)
+    return pv__cpu_error(
+        PV_ERR_DTYPE, "cpu: %s: zero point input %d must be u8/i8/i32", op, i);
+  int64_t k = param_count(e, i, n, op);
+  if (k < 0)
+    return (int)k;
+  for (int64_t j = 0; j < n; j++)
+    out[j] = pv__cpu_q_load(e->in[i].data, dt, k == 1 ? 0 : j);
+  return 0;
+}
+
+int pv__cpu_q_opt_dtype(const pv_op_desc *op, int i, uint32_t mask) {
+  if (i >= op->n_inputs || op->inputs[i].ndim < 0)
+    return 1;
+  int32_t dt = op->inputs[i].dtype;
+  return dt >= 0 && dt < 32 && (mask & BIT(dt));
+}
+
+static int has_dtype(const pv_tensor_desc *d, uint32_t mask) {
+  return d->ndim >= 0 && d->dtype >= 0 && d->dtype < 32 &&
+         (mask & BIT(d->dtype));
+}
+
+/* ---- int16 dot kernels ------------------------------------------------------
+ * Blocks of 4 weight rows x 2 columns share their loads; every inner loop
+ * runs over contiguous K, which the compiler turns into pmaddwd. */
+
+static inline __attribute__((always_inline)) void
+q_dot_body(const int16_t *w, int64_t ldw, int64_t no, const int16_t *x,
+           int64_t ldx, int64_t np, int64_t kp, int32_t *acc, int64_t ldacc) {
+  int64_t o = 0;
+  for (; o + 4 <= no; o += 4) {
+    const int16_t *w0 = w + o * ldw, *w1 = w0 + ldw, *w2 = w1 + ldw,
+                  *w3 = w2 + ldw;
+    int32_t *a0 = acc + o * ldacc;
+    int64_t p = 0;
+    for (; p + 2 <= np; p += 2) {
+      const int16_t *x0 = x + p * ldx, *x1 = x0 + ldx;
+      int32_t s00 = 0, s01 = 0, s10 = 0, s11 = 0, s20 = 0, s21 = 0, s30 = 0,
+              s31 = 0;
+      for (int64_t k = 0; k < kp; k++) {
+        int32_t u = x0[k], v = x1[k];
+        s00 += w0[k] * u;
+        s01 += w0[k] * v;
+        s10 += w1[k] * u;
+        s11 += w1[k] * v;
+        s20 += w2[k] * u;
+        s21 += w2[k] * v;
+        s30 += w3[k] * u;
+        s31 += w3[k] * v;
+      }
+      a0[p] = s00;
+      a0[p + 1] = s01;
+      a0[ldacc + p] = s10;
+      a0[ldacc + p + 1] = s11;
+      a0[2 * ldacc + p] = s20;
+      a0[2 * ldacc + p + 1] = s21;
+      a0[3 * ldacc + p] = s30;
+      a0[3 * ldacc + p + 1] = s31;
+    }
+    for (; p < np; p++) {
+      const int16_t *x0 = x + p * ldx;
+      int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (int64_t k = 0; k < kp; k++) {
+        int32_t u = x0[k];
+        s0 += w0[k] * u;
+        s1 += w1[k] * u;
+        s2 += w2[k] * u;
+        s3 += w3[k] * u;
+      }
+      a0[p] = s0;
+      a0[ldacc + p] = s1;
+      a0[2 * ldacc + p] = s2;
+      a0[3 * ldacc + p] = s3;
+    }
+  }
+  for (; o < no; o++) {
+    const int16_t *w0 = w + o * ldw;
+    for (int64_t p = 0; p < np; p++) {
+      const int16_t *x0 = x + p * ldx;
+      int32_t s = 0;
+      for (int64_t k = 0; k < kp; k++)
+        s += w0[k] * x0[k];
+      acc[o * ldacc + p] = s;
+    }
+  }
+}
+
+typedef void (*q_dot_fn)(const int16_t *w, int64_t ldw, int64_t no,
+                         const int16_t *x, int64_t ldx, int64_t np, int64_t kp,
+                         int32_t *acc, int64_t ldacc);
+
+static void q_dot_generic(const int16_t *w, int64_t ldw, int64_t no,
+                          const int16_t *x, int64_t ldx, int64_t np, int64_t kp,
+                          int32_t *acc, int64_t ldacc) {
+  q_dot_body(w, ldw, no, x, ldx, np, kp, acc, ldacc);
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+__attribute__((target("avx2"))) static void
+q_dot_avx2(const int16_t *w, int64_t ldw, int64_t no, const int16_t *x,
+           int64_t ldx, int64_t np, int64_t kp, int32_t *acc, int64_t ldacc) {
+  q_dot_body(w, ldw, no, x, ldx, np, kp, acc, ldacc);
+}
+__attribute__((target("avx512f,avx512bw"))) static void
+q_dot_avx512(const int16_t *w, int64_t ldw, int64_t no, const int16_t *x,
+             int64_t ldx, int64_t np, int64_t kp, int32_t *acc, int64_t ldacc) {
+  q_dot_body(w, ldw, no, x, ldx, np, kp, acc, ldacc);
+}
+#endif
+
+/* Chosen once, like the sgemm kernels (POLYVIS_CPU_KERNEL forces one). */
+static q_dot_fn q_dot_select(void) {
+  static q_dot_fn sel;
+  q_dot_fn f = __atomic_load_n(&sel, __ATOMIC_ACQUIRE);
+  if (f)
+    return f;
+  f = q_dot_generic;
+#if defined(__x86_64__) || defined(__i386__)
+  const char *force = pv__cpu_host->get_option
+                          ? pv__cpu_host->get_option("POLYVIS_CPU_KERNEL")
+                          : NULL;
+  __builtin_cpu_init();
+  if (force && !strcmp(force, "generic"))
+    f = q_dot_generic;
+  else if (__builtin_cpu_supports("avx512bw") &&
+           !(force && !strcmp(force, "avx2")))
+    f = q_dot_avx512;
+  else if (__builtin_cpu_supports("avx2"))
+    f = q_dot_avx2;
+#endif
+  __atomic_store_n(&sel, f, __ATOMIC_RELEASE);
+  return f;
+}
+
+void pv__cpu_q_dot(const int16_t *w, int64_t ldw, int64_t no, const int16_t *x,
+                   int64_t ldx, int64_t np, int64_t kp, int32_t *acc,
+                   int64_t ldacc) {
+  q_dot_select()(w, ldw, no, x, ldx, np, kp, acc, ldacc);
+}
+
+/* ---- quantize_linear / dequantize_linear ----------------------------------
+ */
+
+typedef struct qdq_ctx {
+  const void *x;
+  void *y;
+  int32_t xdt, ydt;
+  int64_t nch, inner;
+  const float *s;
+  const int32_t *zp;
+  float lo, hi;
+  int quant;
+} qdq_ctx;
+
+/* One item: one (outer, channel) block of `inner` contiguous elements. */
+static void qdq_chunk(void *vc, int64_t begin, int64_t end) {
+  const qdq_ctx *c = vc;
+  for (int64_t t = begin; t < end; t++) {
+    int64_t ch = t % c->nch, off = t * c->inner;
+    float s = c->s[ch];
+    if (c->quant) {
+      const float *x = (const float *)c->x + off;
+      float z = (float)c->zp[ch];
+      for (int64_t i = 0; i < c->inner; i++) {
+        float v = x[i] / s;
+        pv__cpu_q_store(c->y, c->ydt, off + i,
+                        pv__cpu_q_sat(pv__cpu_q_rne(v), z, c->lo, c->hi));
+      }
+    } else {
+      float *y = (float *)c->y + off;
+      float z = (float)c->zp[ch];
+      for (int64_t i = 0; i < c->inner; i++) {
+        float v = (float)pv__cpu_q_load(c->x, c->xdt, off + i);
+        y[i] = (v - z) * s;
+      }
+    }
+  }
+}
+
+static int qdq_supports(const pv_op_desc *op) {
+  if (op->n_inputs < 2 || op->n_outputs != 1)
+    return 0;
+  if (op->op == PV_OP_QUANTIZE_LINEAR)
+    return has_dtype(&op->inputs[0], BIT(PV_F32)) &&
+           has_dtype(&op->inputs[1], BIT(PV_F32)) &&
+           pv__cpu_q_opt_dtype(op, 2, Q8) && has_dtype(&op->outputs[0], Q8);
+  return has_dtype(&op->inputs[0], Q8 | BIT(PV_I32)) &&
+         has_dtype(&op->inputs[1], BIT(PV_F32)) &&
+         pv__cpu_q_opt_dtype(op, 2, Q8 | BIT(PV_I32)) &&
+         has_dtype(&op->outputs[0], BIT(PV_F32));
+}
+
+static int qdq_run(const pv_cpu_exec *e) {
+  int quant = e->node->op == PV_OP_QUANTIZE_LINEAR;
+  const char *name = quant ? "quantize_linear" : "dequantize_linear";
+  const pv_tensor_desc *xd = e->in[0].desc;
+  int ax = e->node->attrs.quant.axis;
+  int64_t nch = ax >= 0 && ax < xd->ndim ? xd->shape[ax] : 1, inner = 1;
+  for (int d = ax + 1; d < xd->ndim; d++)
+    inner *= xd->shape[d];
+  int64_t total = pv__cpu_numel(xd);
+  if (pv__cpu_numel(e->out[0].desc) != total)
+    return pv__cpu_error(PV_ERR_SHAPE, "cpu: %s: output size differs from x",
+                         name);
+  if (total == 0)
+    return 0;
+  if (nch <= 0)
+    nch = 1;
+  float *s = malloc(sizeof(float) * (size_t)nch);
+  int32_t *zp = malloc(sizeof(int32_t) * (size_t)nch);
+  int rc = 0;
+  if (!s || !zp)
+    rc = pv__cpu_error(PV_ERR_NOMEM, "cpu: %s: out of memory", name);
+  if (!rc)
+    rc = pv__cpu_q_scales(e, 1, nch, s, name);
+  if (!rc)
+    rc = pv__cpu_q_zps(e, 2, nch, zp, name);
+  if (!rc) {
+    qdq_ctx c = {
+        e->in[0].data, e->out[0].data, xd->dtype, e->out[0].desc->dtype,
+        nch,           inner,          s,         zp,
+        0.0f,          0.0f,           quant};
+    pv__cpu_q_range(c.ydt, &c.lo, &c.hi);
+    int64_t items = total / inner; /* inner > 0 since total > 0 */
+    pv__cpu_host->parallel_for(items, 1 + 16384 / inner, qdq_chunk, &c);
+  }
+  free(s);
+  free(zp);
+  return rc;
+}
+
+const pv_cpu_op_impl pv__cpu_qdq = {.supports = qdq_supports, .run = qdq_run};
+
+/* ---- qlinear_add / qlinear_mul ----------------------------------------------
+ */
+
+typedef struct qbin_ctx {
+  pv_cpu_bcast plan;
+  const void *a, *b;
+  void *y;
+  int32_t adt, bdt, ydt;
+  float as, az, bs, bz, cs, cz, lo, hi;
+  int mul;
+} qbin_ctx;
+
+static void qbin_chunk(void *vc, int64_t begin, int64_t end) {
+  const qbin_ctx *c = vc;
+  int64_t n = c->plan.inner, sa = c->plan.inner_st[0], sb = c->plan.inner_st[1];
+  for (int64_t r = begin; r < end; r++) {
+    int64_t off[3];
+    pv__cpu_bcast_row(&c->plan, r, off);
+    for (int64_t i = 0; i < n; i++) {
+      float va =
+          ((float)pv__cpu_q_load(c->a, c->adt, off[0] + i * sa) - c->az) *
+          c->as;
+      float vb =
+          ((float)pv__cpu_q_load(c->b, c->bdt, off[1] + i * sb) - c->bz) *
+          c->bs;
+      float v = c->mul ? va * vb : va + vb;
+      v = v / c->cs;
+      pv__cpu_q_store(c->y, c->ydt, r * n + i,
+                      pv__cpu_q_sat(pv__cpu_q_rne(v), c->cz, c->lo, c->hi));
+    }
+  }
+}
+
+/* x and w (inputs 0 and 3) and the output int8, scales 1, 4, 6 f32, zero
+ * points 2, 5, 7 int8 or absent: qlinear_add/mul/matmul/conv. */
+static int qlinear8_supports(const pv_op_desc *op) {
+  if (op->n_inputs < 8 || op->n_outputs != 1)
+    return 0;
+  return has_dtype(&op->inputs[0], Q8) && has_dtype(&op->inputs[3], Q8) &&
+         has_dtype(&op->outputs[0], Q8) &&
+         has_dtype(&op->inputs[1], BIT(PV_F32)) &&
+         has_dtype(&op->inputs[4], BIT(PV_F32)) &&
+         has_dtype(&op->inputs[6], BIT(PV_F32)) &&
+         pv__cpu_q_opt_dtype(op, 2, Q8) && pv__cpu_q_opt_dtype(op, 5, Q8) &&
+         pv__cpu_q_opt_dtype(op, 7, Q8);
+}
+
+int pv__cpu_qlinear8_supports(const pv_op_desc *op) {
+  return qlinear8_supports(op);
+}
+
+static int qbin_run(const pv_cpu_exec *e) {
+  int mul = e->node->op == PV_OP_QLINEAR_MUL;
+  const char *name = mul ? "qlinear_mul" : "qlinear_add";
+  const pv_tensor_desc *ad = e->in[0].desc, *bd = e->in[3].desc,
+                       *yd = e->out[0].desc;
+  /* every input dim must be 1 or the output's (right-aligned) */
+  for (int k = 0; k < 2; k++) {
+    const pv_tensor_desc *d = k ? bd : ad;
+    if (d->ndim > yd->ndim)
+      return pv__cpu_error(PV_ERR_SHAPE, "cpu: %s: input rank above output's",
+                           name);
+    for (int i = 0; i < d->ndim; i++) {
+      int64_t s = d->shape[i], o = yd->shape[yd->ndim - d->ndim + i];
+      if (s != 1 && s != o)
+        return pv__cpu_error(PV_ERR_SHAPE,
+                             "cpu: %s: input %d does not "
+                             "broadcast to the output",
+                             name, k * 3);
+    }
+  }
+  float sc[3];
+  int32_t zp[3];
+  int rc;
+  for (int k = 0; k < 3; k++)
+    if ((rc = pv__cpu_q_scales(e, 1 + 3 * k - (k == 2), 1, &sc[k], name)) ||
+        (rc = pv__cpu_q_zps(e, 2 + 3 * k - (k == 2), 1, &zp[k], name)))
+      return rc;
+  qbin_ctx c;
+  memset(&c, 0, sizeof c);
+  const pv_tensor_desc *in[2] = {ad, bd};
+  pv__cpu_bcast_plan_init(&c.plan, 2, in, yd);
+  c.a = e->in[0].data;
+  c.b = e->in[3].data;
+  c.y = e->out[0].data;
+  c.adt = ad->dtype;
+  c.bdt = bd->dtype;
+  c.ydt = yd->dtype;
+  c.as = sc[0];
+  c.bs = sc[1];
+  c.cs = sc[2];
+  c.az = (float)zp[0];
+  c.bz = (float)zp[1];
+  c.cz = (float)zp[2];
+  c.mul = mul;
+  pv__cpu_q_range(c.ydt, &c.lo, &c.hi);
+  if (pv__cpu_numel(yd) == 0)
+    return 0;
+  pv__cpu_host->parallel_for(c.plan.rows, 1 + 16384 / c.plan.inner, qbin_chunk,
+                             &c);
+  return 0;
+}
+
+const pv_cpu_op_impl pv__cpu_qbinary = {.supports = qlinear8_supports,
+                                        .run = qbin_run};
+
+/* ---- qlinear_global_avg_pool ------------------------------------------------
+ */
+
+typedef struct qgap_ctx {
+  const void *x;
+  void *y;
+  int32_t xdt, ydt;
+  int64_t img;
+  int32_t xz;
+  float m, yz, lo, hi;
+} qgap_ctx;
+
+static void qgap_chunk(void *vc, int64_t begin, int64_t end) {
+  const qgap_ctx *c = vc;
+  for (int64_t t = begin; t < end; t++) {
+    int64_t sum = 0; /* int32 in ONNX Runtime; no overflow UB here */
+    int64_t off = t * c->img;
+    if (c->xdt == PV_U8) {
+      const uint8_t *x = (const uint8_t *)c->x + off;
+      for (int64_t i = 0; i < c->img; i++)
+        sum += x[i] - c->xz;
+    } else {
+      const int8_t *x = (const int8_t *)c->x + off;
+      for (int64_t i = 0; i < c->img; i++)
+        sum += x[i] - c->xz;
+    }
+    float v = (float)sum * c->m;
+    pv__cpu_q_store(c->y, c->ydt, t,
+                    pv__cpu_q_sat(pv__cpu_q_rne(v), c->yz, c->lo, c->hi));
+  }
+}
+
+static int qgap_supports(const pv_op_desc *op) {
+  return op->n_inputs == 5 && op->n_outputs == 1 &&
+         has_dtype(&op->inputs[0], Q8) && op->inputs[0].ndim >= 3 &&
+         has_dtype(&op->outputs[0], Q8) &&
+         has_dtype(&op->inputs[1], BIT(PV_F32)) &&
+         has_dtype(&op->inputs[3], BIT(PV_F32)) &&
+         pv__cpu_q_opt_dtype(op, 2, Q8) && pv__cpu_q_opt_dtype(op, 4, Q8);
+}
+
+static int qgap_run(const pv_cpu_exec *e) {
+  const char *name = "qlinear_global_avg_pool";
+  const pv_tensor_desc *xd = e->in[0].desc;
+  if (xd->ndim < 3)
+    return pv__cpu_error(PV_ERR_SHAPE, "cpu: %s: needs N,C,spatial... input",
+                         name);
+  int64_t img = 1;
+  for (int i = 2; i < xd->ndim; i++)
+    img *= xd->shape[i];
+  int64_t planes = xd->shape[0] * xd->shape[1];
+  if (pv__cpu_numel(e->out[0].desc) != planes)
+    return pv__cpu_error(PV_ERR_SHAPE, "cpu: %s: output must hold N*C values",
+                         name);
+  float xs, ys;
+  int32_t xz, yz;
+  int rc;
+  if ((rc = pv__cpu_q_scales(e, 1, 1, &xs, name)) ||
+      (rc = pv__cpu_q_zps(e, 2, 1, &xz, name)) ||
+      (rc = pv__cpu_q_scales(e, 3, 1, &ys, name)) ||
+      (rc = pv__cpu_q_zps(e, 4, 1, &yz, name)))
+    return rc;
+  if (planes == 0)
+    return 0;
+  float den = ys * (float)img;
+  qgap_ctx c = {e->in[0].data, e->out[0].data,
+                xd->dtype,     e->out[0].desc->dtype,
+                img,           xz,
+                xs / den,      (float)yz,
+                0.0f,          0.0f};
+  pv__cpu_q_range(c.ydt, &c.lo, &c.hi);
+  pv__cpu_host->parallel_for(planes, 1 + 65536 / (img ? img : 1), qgap_chunk,
+                             &c);
+  return 0;
+}
+
+const pv_cpu_op_impl pv__cpu_qgap = {.supports = qgap_supports,
+                                     .run = qgap_run};
+
+/* ---- qlinear_matmul ---------------------------------------------------------
+ * b is centred and transposed once into int16 [batch_b][N][Kp]; each item
+ * centres one row of a and takes its dot products with every column. */
+
+typedef struct qmm_ctx {
+  const void *a;
+  void *y;
+  int32_t adt, ydt;
+  int64_t m, k, n, kp, rows;
+  int nbd;                                    /* output batch dims */
+  int64_t bshape[PV_MAX_DIMS];                /* output batch shape */
+  int64_t ast[PV_MAX_DIMS], bst[PV_MAX_DIMS]; /* batch strides (0: bcast) */
+  const int16_t *bt;
+  const float *as, *bs;
+  const int32_t *az;
+  float ys, yz, lo, hi;
+  int err;
+} qmm_ctx;
+
+static void qmm_chunk(void *vc, int64_t begin, int64_t end) {
+  qmm_ctx *c = vc;
+  int16_t *ar = pv__cpu_scratch_get(sizeof(int16_t) * (size_t)c->kp +
+                                    sizeof(int32_t) * (size_t)c->n + 64);
+  if (!ar) {
+    __atomic_store_n(&c->err, 1, __ATOMIC_RELAXED);
+    return;
+  }
+  int32_t *acc = (int32_t *)(ar + c->kp); /* kp is a multiple of 16 */
+  for (int64_t t = begin; t < end; t++) {
+    int64_t bi = t / c->m, row = t % c->m, rem = bi, aoff = 0, boff = 0;
+    for (int d = c->nbd - 1; d >= 0; d--) {
+      int64_t idx = rem % c->bshape[d];
+      rem /= c->bshape[d];
+      aoff += idx * c->ast[d];
+      boff += idx * c->bst[d];
+    }
+    int64_t a0 = (aoff * c->m + row) * c->k;
+    int32_t z = c->az[row];
+    for (int64_t i = 0; i < c->k; i++)
+      ar[i] = (int16_t)(pv__cpu_q_load(c->a, c->adt, a0 + i) - z);
+    for (int64_t i = c->k; i < c->kp; i++)
+      ar[i] = 0;
+    pv__cpu_q_dot(c->bt + boff * c->n * c->kp, c->kp, c->n, ar, c->kp, 1, c->kp,
+                  acc, 1);
+    float sa = c->as[row];
+    for (int64_t j = 0; j < c->n; j++) {
+      float mj = sa * c->bs[j];
+      mj = mj / c->ys;
+      float v = (float)acc[j] * mj;
+      pv__cpu_q_store(c->y, c->ydt, t * c->n + j,
+                      pv__cpu_q_sat(pv__cpu_q_rne(v), c->yz, c->lo, c->hi));
+    }
+  }
+  pv__cpu_scratch_put(ar);
+}
+
+static int qmm_supports(const pv_op_desc *op) {
+  return qlinear8_supports(op) && op->inputs[0].ndim >= 1 &&
+         op->inputs[3].ndim >= 2;
+}
+
+static int qmm_run(const pv_cpu_exec *e) {
+  const char *name = "qlinear_matmul";
+  const pv_tensor_desc *ad = e->in[0].desc, *bd = e->in[3].desc,
+                       *yd = e->out[0].desc;
+  if (ad->ndim < 1 || bd->ndim < 2)
+    return pv__cpu_error(PV_ERR_SHAPE, "cpu: %s: a needs 1+ dims, b 2+", name);
+  int a1 = ad->ndim == 1;
+  int64_t m = a1 ? 1 : ad->shape[ad->ndim - 2], k = ad->shape[ad->ndim - 1];
+  int64_t n = bd->shape[bd->ndim - 1];
+  if (bd->shape[bd->ndim - 2] != k)
+    return pv__cpu_error(PV_ERR_SHAPE, "cpu: %s: K of a and b differ", name);
+  qmm_ctx c;
+  memset(&c, 0, sizeof c);
+  c.nbd = yd->ndim - (a1 ? 1 : 2);
+  int nab = a1 ? 0 : ad->ndim - 2, nbb = bd->ndim - 2;
+  if (c.nbd < nab || c.nbd < nbb || yd->shape[yd->ndim - 1] != n ||
+      (!a1 && yd->shape[yd->ndim - 2] != m))
+    return pv__cpu_error(PV_ERR_SHAPE, "cpu: %s: output shape mismatch", name);
+  int64_t batch = 1, bbatch = 1, as = 1, bs = 1;
+  for (int d = c.nbd - 1; d >= 0; d--) {
+    int64_t o = yd->shape[d];
+    int ia = d - (c.nbd - nab), ib = d - (c.nbd - nbb);
+    int64_t sa = ia >= 0 ? ad->shape[ia] : 1, sb = ib >= 0 ? bd->shape[ib] : 1;
+    if ((sa != 1 && sa != o) || (sb != 1 && sb != o))
+      return pv__cpu_error(PV_ERR_SHAPE,
+                           "cpu: %s: batch dims do not "
+                           "broadcast",
+                           name);
+    c.bshape[d] = o;
+    c.ast[d] = sa == 1 ? 0 : as;
+    c.bst[d] = sb == 1 ? 0 : bs;
+    as *= sa;
+    bs *= sb;
+    batch *= o;
+  }
+  bbatch = bs;
+  c.a = e->in[0].data;
+  c.y = e->out[0].data;
+  c.adt = ad->dtype;
+  c.ydt = yd->dtype;
+  c.m = m;
+  c.k = k;
+  c.n = n;
+  c.kp = (k + PV_CPU_QK - 1) / PV_CPU_QK * PV_CPU_QK;
+  c.rows = batch * m;
+  if (c.rows == 0 || n == 0)
+    return 0;
+  pv__cpu_q_range(c.ydt, &c.lo, &c.hi);
+  float *fa = malloc(sizeof(float) * (size_t)(m + n));
+  int32_t *za = malloc(sizeof(int32_t) * (size_t)(m + n));
+  int16_t *bt =
+      pv__cpu_scratch_get(sizeof(int16_t) * (size_t)(bbatch * n * c.kp) + 64);
+  int rc = 0;
+  if (!fa || !za || !bt)
+    rc = pv__cpu_error(PV_ERR_NOMEM, "cpu: %s: out of memory", name);
+  float ysc = 0.0f;
+  int32_t yz = 0;
+  if (!rc && !(rc = pv__cpu_q_scales(e, 1, m, fa, name)) &&
+      !(rc = pv__cpu_q_zps(e, 2, m, za, name)) &&
+      !(rc = pv__cpu_q_scales(e, 4, n, fa + m, name)) &&
+      !(rc = pv__cpu_q_zps(e, 5, n, za + m, name)) &&
+      !(rc = pv__cpu_q_scales(e, 6, 1, &ysc, name)) &&
+      !(rc = pv__cpu_q_zps(e, 7, 1, &yz, name))) {
+    const void *b = e->in[3].data;
+    int32_t bdt = bd->dtype;
+    for (int64_t bb = 0; bb < bbatch; bb++)
+      for (int64_t j = 0; j < n; j++) {
+        int16_t *dst = bt + (bb * n + j) * c.kp;
+        const int64_t b0 = bb * k * n + j;
+        for (int64_t i = 0; i < k; i++)
+          dst[i] = (int16_t)(pv__cpu_q_load(b, bdt, b0 + i * n) - za[m + j]);
+        for (int64_t i = k; i < c.kp; i++)
+          dst[i] = 0;
+      }
+    c.bt = bt;
+    c.as = fa;
+    c.bs = fa + m;
+    c.az = za;
+    c.ys = ysc;
+    c.yz = (float)yz;
+    pv__cpu_host->parallel_for(c.rows, 1 + 16384 / (n * c.kp + 1), qmm_chunk,
+                               &c);
+    if (c.err)
+      rc = pv__cpu_error(PV_ERR_NOMEM, "cpu: %s: out of memory", name);
+  }
+  free(fa);
+  free(za);
+  if (bt)
+    pv__cpu_scratch_put(bt);
+  return rc;
+}
+
+const pv_cpu_op_impl pv__cpu_qmatmul = {.supports = qmm_supports,
+                                        .run = qmm_run};
