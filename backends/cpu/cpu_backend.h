@@ -225,6 +225,11 @@ int pv__cpu_q_opt_dtype(const pv_op_desc *op, int i, uint32_t mask);
  * zero points (2, 5, 7) u8/i8 or absent: the QLinear ops' common rule. */
 int pv__cpu_qlinear8_supports(const pv_op_desc *op);
 
+/* y[i] = saturate(rne((float)(acc[i] + bias) * m) + zp) for i < n, y a
+ * contiguous u8/i8 row (ydt); acc + bias wraps in int32 like ONNX Runtime. */
+void pv__cpu_q_requant_row(const int32_t *acc, int32_t bias, float m, float zp,
+                           int32_t ydt, void *y, int64_t n);
+
 /* K is padded with zeros to a multiple of this for the int16 dot kernels. */
 #define PV_CPU_QK 16
 /* acc[o*ldacc + p] = sum_k w[o*ldw + k] * x[p*ldx + k] over k < kp (a

@@ -104,13 +104,11 @@ typedef struct qconv_ctx {
   int err;
 } qconv_ctx;
 
-/* saturate(rne((float)(acc + bias) * m) + yz) into y[i]. */
-static inline void q_out(const qconv_ctx *c, int64_t i, int64_t o,
-                         int32_t acc) {
-  int64_t a = (int64_t)acc + (c->bias ? c->bias[o] : 0);
-  float v = (float)a * c->m[o];
-  pv__cpu_q_store(c->y, c->ydt, i,
-                  pv__cpu_q_sat(pv__cpu_q_rne(v), c->yz, c->lo, c->hi));
+/* Requantises n accumulators of output channel o into y[i..i+n). */
+static inline void q_out_row(const qconv_ctx *c, int64_t i, int64_t o,
+                             const int32_t *acc, int64_t n) {
+  pv__cpu_q_requant_row(acc, c->bias ? c->bias[o] : 0, c->m[o], c->yz, c->ydt,
+                        (char *)c->y + i, n);
 }
 
 /* ---- depthwise --------------------------------------------------------------
@@ -138,14 +136,22 @@ static void dw_chunk(void *vc, int64_t begin, int64_t end) {
         memset(dst, 0, sizeof(int16_t) * (size_t)cols);
         continue;
       }
-      for (int64_t q = 0; q < cols; q++) {
-        int64_t ix = q - c->pl;
-        dst[q] =
-            ix >= 0 && ix < c->wd
-                ? (int16_t)(pv__cpu_q_load(c->x, c->xdt, x0 + iy * c->wd + ix) -
-                            c->xz)
-                : 0;
+      /* columns [q0, q1) come from x row iy, the rest is padding */
+      int64_t q0 = c->pl < cols ? c->pl : cols;
+      int64_t q1 = c->pl + c->wd < cols ? c->pl + c->wd : cols;
+      int64_t src = x0 + iy * c->wd - c->pl;
+      if (q1 <= q0) {
+        memset(dst, 0, sizeof(int16_t) * (size_t)cols);
+        continue;
       }
+      memset(dst, 0, sizeof(int16_t) * (size_t)q0);
+      if (c->xdt == PV_U8)
+        for (int64_t q = q0; q < q1; q++)
+          dst[q] = (int16_t)(((const uint8_t *)c->x)[src + q] - c->xz);
+      else
+        for (int64_t q = q0; q < q1; q++)
+          dst[q] = (int16_t)(((const int8_t *)c->x)[src + q] - c->xz);
+      memset(dst + q1, 0, sizeof(int16_t) * (size_t)(cols - q1));
     }
     const int16_t *wr = c->w + ch * c->kp;
     for (int64_t oy = 0; oy < c->oh; oy++) {
@@ -163,9 +169,7 @@ static void dw_chunk(void *vc, int64_t begin, int64_t end) {
             for (int64_t ox = 0; ox < c->ow; ox++)
               acc[ox] += wv * src[ox * c->sw];
         }
-      int64_t y0 = (t * c->oh + oy) * c->ow;
-      for (int64_t ox = 0; ox < c->ow; ox++)
-        q_out(c, y0 + ox, ch, acc[ox]);
+      q_out_row(c, (t * c->oh + oy) * c->ow, ch, acc, c->ow);
     }
   }
   pv__cpu_scratch_put(buf);
@@ -184,10 +188,14 @@ im2col_tile(const qconv_ctx *c, int64_t b, int64_t gi, int64_t p0, int64_t np,
   int64_t hw = c->h * c->wd, base = (b * c->c + gi * c->cg) * hw;
 #define LD(i) ((int32_t)(u8 ? xu[i] : xs[i]) - c->xz)
   if (c->direct) { /* 1x1, stride 1, unpadded: pixel p is x[ci][p] */
-    for (int64_t ci = 0; ci < c->cg; ci++) {
-      int64_t src = base + ci * hw + p0;
-      for (int64_t p = 0; p < np; p++)
-        tile[p * c->kp + ci] = (int16_t)LD(src + p);
+    /* blocks of 8 pixels: contiguous writes, reads from cg cached lines */
+    for (int64_t pb = 0; pb < np; pb += 8) {
+      int64_t pe = pb + 8 < np ? pb + 8 : np;
+      for (int64_t ci = 0; ci < c->cg; ci++) {
+        int64_t src = base + ci * hw + p0;
+        for (int64_t p = pb; p < pe; p++)
+          tile[p * c->kp + ci] = (int16_t)LD(src + p);
+      }
     }
     for (int64_t p = 0; p < np; p++)
       for (int64_t k = c->k; k < c->kp; k++)
@@ -243,9 +251,8 @@ static void gemm_chunk(void *vc, int64_t begin, int64_t end) {
     pv__cpu_q_dot(c->w + gi * c->og * c->kp, c->kp, c->og, tile, c->kp, np,
                   c->kp, acc, c->tp);
     for (int64_t o = 0; o < c->og; o++) {
-      int64_t oc = gi * c->og + o, y0 = (b * c->o + oc) * ohw + p0;
-      for (int64_t p = 0; p < np; p++)
-        q_out(c, y0 + p, oc, acc[o * c->tp + p]);
+      int64_t oc = gi * c->og + o;
+      q_out_row(c, (b * c->o + oc) * ohw + p0, oc, acc + o * c->tp, np);
     }
   }
   pv__cpu_scratch_put(tile);

@@ -201,6 +201,59 @@ void pv__cpu_q_dot(const int16_t *w, int64_t ldw, int64_t no, const int16_t *x,
   q_dot_select()(w, ldw, no, x, ldx, np, kp, acc, ldacc);
 }
 
+/* ---- requantisation rows ----------------------------------------------------
+ * Written as plain loops over contiguous values with the dtype branch
+ * outside, which the compiler vectorises (cvtdq2ps, mulps, maxps/minps,
+ * cvttps2dq); rne, + zp and the clamp are separate f32 statements, as in the
+ * float lowering. */
+
+#define PV_Q_SAT_STORE(T, V)                                                   \
+  do {                                                                         \
+    float r_ = (V) + 12582912.0f;                                              \
+    r_ = r_ - 12582912.0f;                                                     \
+    r_ = r_ + zp;                                                              \
+    r_ = r_ > lo ? r_ : lo;                                                    \
+    r_ = r_ < hi ? r_ : hi;                                                    \
+    o[i] = (T)(int32_t)r_;                                                     \
+  } while (0)
+
+void pv__cpu_q_requant_row(const int32_t *acc, int32_t bias, float m, float zp,
+                           int32_t ydt, void *y, int64_t n) {
+  float lo, hi;
+  pv__cpu_q_range(ydt, &lo, &hi);
+  /* acc + bias wraps like ONNX Runtime's int32 (no signed overflow) */
+  uint32_t b = (uint32_t)bias;
+  if (ydt == PV_U8) {
+    uint8_t *o = y;
+    for (int64_t i = 0; i < n; i++) {
+      float v = (float)(int32_t)((uint32_t)acc[i] + b);
+      PV_Q_SAT_STORE(uint8_t, v * m);
+    }
+  } else {
+    int8_t *o = y;
+    for (int64_t i = 0; i < n; i++) {
+      float v = (float)(int32_t)((uint32_t)acc[i] + b);
+      PV_Q_SAT_STORE(int8_t, v * m);
+    }
+  }
+}
+
+/* y[i] = saturate(rne(x[i] / s) + zp) */
+static void quant_row(const float *x, float s, float zp, int32_t ydt, void *y,
+                      int64_t n) {
+  float lo, hi;
+  pv__cpu_q_range(ydt, &lo, &hi);
+  if (ydt == PV_U8) {
+    uint8_t *o = y;
+    for (int64_t i = 0; i < n; i++)
+      PV_Q_SAT_STORE(uint8_t, x[i] / s);
+  } else {
+    int8_t *o = y;
+    for (int64_t i = 0; i < n; i++)
+      PV_Q_SAT_STORE(int8_t, x[i] / s);
+  }
+}
+
 /* ---- quantize_linear / dequantize_linear ----------------------------------
  */
 
@@ -222,13 +275,8 @@ static void qdq_chunk(void *vc, int64_t begin, int64_t end) {
     int64_t ch = t % c->nch, off = t * c->inner;
     float s = c->s[ch];
     if (c->quant) {
-      const float *x = (const float *)c->x + off;
-      float z = (float)c->zp[ch];
-      for (int64_t i = 0; i < c->inner; i++) {
-        float v = x[i] / s;
-        pv__cpu_q_store(c->y, c->ydt, off + i,
-                        pv__cpu_q_sat(pv__cpu_q_rne(v), z, c->lo, c->hi));
-      }
+      quant_row((const float *)c->x + off, s, (float)c->zp[ch], c->ydt,
+                (char *)c->y + off, c->inner);
     } else {
       float *y = (float *)c->y + off;
       float z = (float)c->zp[ch];
