@@ -268,6 +268,8 @@ static int run_q(int op, const pv_op_attrs *a, int n_in, const tens *in,
   rc = run_node(&r, &sup);
   CHECK(sup);
   CHECK_EQ_INT(rc, 0);
+  if (rc)
+    tfree(y);
   return rc;
 }
 

@@ -114,18 +114,86 @@ static inline void q_out_row(const qconv_ctx *c, int64_t i, int64_t o,
 /* ---- depthwise --------------------------------------------------------------
  */
 
+/* One output row of a 3x3 depthwise conv with unit column dilation over
+ * three padded rows: the nine taps stay in registers and the loop over
+ * ox vectorises. Compiled per ISA, chosen like the dot kernels. */
+static inline __attribute__((always_inline)) void
+dw3_body(const int16_t *r0, const int16_t *r1, const int16_t *r2,
+         const int16_t *w, int32_t *acc, int64_t ow, int S) {
+  int32_t w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3], w4 = w[4], w5 = w[5],
+          w6 = w[6], w7 = w[7], w8 = w[8];
+  for (int64_t ox = 0; ox < ow; ox++) {
+    const int16_t *a = r0 + ox * S, *b = r1 + ox * S, *d = r2 + ox * S;
+    acc[ox] = w0 * a[0] + w1 * a[1] + w2 * a[2] + w3 * b[0] + w4 * b[1] +
+              w5 * b[2] + w6 * d[0] + w7 * d[1] + w8 * d[2];
+  }
+}
+
+typedef void (*dw3_fn)(const int16_t *r0, const int16_t *r1, const int16_t *r2,
+                       const int16_t *w, int32_t *acc, int64_t ow, int s);
+
+#define PV_DW3_BODY                                                            \
+  if (s == 1)                                                                  \
+    dw3_body(r0, r1, r2, w, acc, ow, 1);                                       \
+  else                                                                         \
+    dw3_body(r0, r1, r2, w, acc, ow, 2);
+
+static void dw3_generic(const int16_t *r0, const int16_t *r1, const int16_t *r2,
+                        const int16_t *w, int32_t *acc, int64_t ow, int s) {
+  PV_DW3_BODY
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+__attribute__((target("avx2"))) static void
+dw3_avx2(const int16_t *r0, const int16_t *r1, const int16_t *r2,
+         const int16_t *w, int32_t *acc, int64_t ow, int s) {
+  PV_DW3_BODY
+}
+__attribute__((target("avx512f,avx512bw"))) static void
+dw3_avx512(const int16_t *r0, const int16_t *r1, const int16_t *r2,
+           const int16_t *w, int32_t *acc, int64_t ow, int s) {
+  PV_DW3_BODY
+}
+#endif
+#undef PV_DW3_BODY
+
+static dw3_fn dw3_select(void) {
+  static dw3_fn sel;
+  dw3_fn f = __atomic_load_n(&sel, __ATOMIC_ACQUIRE);
+  if (f)
+    return f;
+  f = dw3_generic;
+#if defined(__x86_64__) || defined(__i386__)
+  const char *force = pv__cpu_host->get_option
+                          ? pv__cpu_host->get_option("POLYVIS_CPU_KERNEL")
+                          : NULL;
+  __builtin_cpu_init();
+  if (force && !strcmp(force, "generic"))
+    f = dw3_generic;
+  else if (__builtin_cpu_supports("avx512bw") &&
+           !(force && !strcmp(force, "avx2")))
+    f = dw3_avx512;
+  else if (__builtin_cpu_supports("avx2"))
+    f = dw3_avx2;
+#endif
+  __atomic_store_n(&sel, f, __ATOMIC_RELEASE);
+  return f;
+}
+
 static void dw_chunk(void *vc, int64_t begin, int64_t end) {
   qconv_ctx *c = vc;
   /* the padded plane covers exactly the rows/columns the taps read */
   int64_t rows = (c->oh - 1) * c->sh + (int64_t)(c->kh - 1) * c->dh + 1;
   int64_t cols = (c->ow - 1) * c->sw + (int64_t)(c->kw - 1) * c->dw + 1;
-  int16_t *buf = pv__cpu_scratch_get(sizeof(int16_t) * (size_t)(rows * cols) +
-                                     sizeof(int32_t) * (size_t)c->ow + 64);
+  int16_t *buf =
+      pv__cpu_scratch_get(sizeof(int16_t) * (size_t)(rows * cols) +
+                          sizeof(int32_t) * (size_t)(c->oh * c->ow) + 64);
   if (!buf) {
     __atomic_store_n(&c->err, 1, __ATOMIC_RELAXED);
     return;
   }
-  int32_t *acc = (int32_t *)(void *)(buf + ((rows * cols + 1) & ~(int64_t)1));
+  /* accumulators of a whole plane, requantised in one pass */
+  int32_t *plane = (int32_t *)(void *)(buf + ((rows * cols + 1) & ~(int64_t)1));
   for (int64_t t = begin; t < end; t++) {
     int64_t ch = t % c->c;
     int64_t x0 = t * c->h * c->wd;
@@ -154,7 +222,17 @@ static void dw_chunk(void *vc, int64_t begin, int64_t end) {
       memset(dst + q1, 0, sizeof(int16_t) * (size_t)(cols - q1));
     }
     const int16_t *wr = c->w + ch * c->kp;
+    int fast =
+        c->kh == 3 && c->kw == 3 && c->dw == 1 && (c->sw == 1 || c->sw == 2);
+    dw3_fn row3 = fast ? dw3_select() : NULL;
     for (int64_t oy = 0; oy < c->oh; oy++) {
+      int32_t *acc = plane + oy * c->ow;
+      if (fast) {
+        const int16_t *r0 = buf + oy * c->sh * cols;
+        row3(r0, r0 + c->dh * cols, r0 + 2 * c->dh * cols, wr, acc, c->ow,
+             c->sw);
+        continue;
+      }
       for (int64_t ox = 0; ox < c->ow; ox++)
         acc[ox] = 0;
       for (int ky = 0; ky < c->kh; ky++)
@@ -169,8 +247,8 @@ static void dw_chunk(void *vc, int64_t begin, int64_t end) {
             for (int64_t ox = 0; ox < c->ow; ox++)
               acc[ox] += wv * src[ox * c->sw];
         }
-      q_out_row(c, (t * c->oh + oy) * c->ow, ch, acc, c->ow);
     }
+    q_out_row(c, t * c->oh * c->ow, ch, plane, c->oh * c->ow);
   }
   pv__cpu_scratch_put(buf);
 }

@@ -227,13 +227,15 @@ void pv__cpu_q_requant_row(const int32_t *acc, int32_t bias, float m, float zp,
     uint8_t *o = y;
     for (int64_t i = 0; i < n; i++) {
       float v = (float)(int32_t)((uint32_t)acc[i] + b);
-      PV_Q_SAT_STORE(uint8_t, v * m);
+      v = v * m; /* its own statement: never contracted with the rne add */
+      PV_Q_SAT_STORE(uint8_t, v);
     }
   } else {
     int8_t *o = y;
     for (int64_t i = 0; i < n; i++) {
       float v = (float)(int32_t)((uint32_t)acc[i] + b);
-      PV_Q_SAT_STORE(int8_t, v * m);
+      v = v * m;
+      PV_Q_SAT_STORE(int8_t, v);
     }
   }
 }
