@@ -230,6 +230,10 @@ int pv__cpu_qlinear8_supports(const pv_op_desc *op);
 void pv__cpu_q_requant_row(const int32_t *acc, int32_t bias, float m, float zp,
                            int32_t ydt, void *y, int64_t n);
 
+/* The ISA of the int8 kernels: 0 generic, 1 avx2, 2 avx512bw (chosen once;
+ * POLYVIS_CPU_KERNEL=generic|avx2 forces one, as for sgemm). */
+int pv__cpu_q_isa(void);
+
 /* K is padded with zeros to a multiple of this for the int16 dot kernels. */
 #define PV_CPU_QK 16
 /* acc[o*ldacc + p] = sum_k w[o*ldw + k] * x[p*ldx + k] over k < kp (a

@@ -158,26 +158,15 @@ dw3_avx512(const int16_t *r0, const int16_t *r1, const int16_t *r2,
 #undef PV_DW3_BODY
 
 static dw3_fn dw3_select(void) {
-  static dw3_fn sel;
-  dw3_fn f = __atomic_load_n(&sel, __ATOMIC_ACQUIRE);
-  if (f)
-    return f;
-  f = dw3_generic;
+  int isa = pv__cpu_q_isa();
+  (void)isa;
 #if defined(__x86_64__) || defined(__i386__)
-  const char *force = pv__cpu_host->get_option
-                          ? pv__cpu_host->get_option("POLYVIS_CPU_KERNEL")
-                          : NULL;
-  __builtin_cpu_init();
-  if (force && !strcmp(force, "generic"))
-    f = dw3_generic;
-  else if (__builtin_cpu_supports("avx512bw") &&
-           !(force && !strcmp(force, "avx2")))
-    f = dw3_avx512;
-  else if (__builtin_cpu_supports("avx2"))
-    f = dw3_avx2;
+  if (isa == 2)
+    return dw3_avx512;
+  if (isa == 1)
+    return dw3_avx2;
 #endif
-  __atomic_store_n(&sel, f, __ATOMIC_RELEASE);
-  return f;
+  return dw3_generic;
 }
 
 static void dw_chunk(void *vc, int64_t begin, int64_t end) {

@@ -171,28 +171,44 @@ q_dot_avx512(const int16_t *w, int64_t ldw, int64_t no, const int16_t *x,
 }
 #endif
 
-/* Chosen once, like the sgemm kernels (POLYVIS_CPU_KERNEL forces one). */
-static q_dot_fn q_dot_select(void) {
-  static q_dot_fn sel;
-  q_dot_fn f = __atomic_load_n(&sel, __ATOMIC_ACQUIRE);
-  if (f)
-    return f;
-  f = q_dot_generic;
+/* The ISA the int8 kernels use, chosen like the sgemm kernels
+ * (POLYVIS_CPU_KERNEL=generic|avx2 forces one): 0 generic, 1 avx2, 2 avx512
+ * (with BW). */
+int pv__cpu_q_isa(void) {
+  static int isa = -1;
+  int v = __atomic_load_n(&isa, __ATOMIC_ACQUIRE);
+  if (v >= 0)
+    return v;
+  v = 0;
 #if defined(__x86_64__) || defined(__i386__)
   const char *force = pv__cpu_host->get_option
                           ? pv__cpu_host->get_option("POLYVIS_CPU_KERNEL")
                           : NULL;
   __builtin_cpu_init();
   if (force && !strcmp(force, "generic"))
-    f = q_dot_generic;
+    v = 0;
   else if (__builtin_cpu_supports("avx512bw") &&
            !(force && !strcmp(force, "avx2")))
-    f = q_dot_avx512;
+    v = 2;
   else if (__builtin_cpu_supports("avx2"))
-    f = q_dot_avx2;
+    v = 1;
 #endif
-  __atomic_store_n(&sel, f, __ATOMIC_RELEASE);
-  return f;
+  __atomic_store_n(&isa, v, __ATOMIC_RELEASE);
+  return v;
+}
+
+static int q_isa(void) { return pv__cpu_q_isa(); }
+
+static q_dot_fn q_dot_select(void) {
+  int isa = q_isa();
+  (void)isa;
+#if defined(__x86_64__) || defined(__i386__)
+  if (isa == 2)
+    return q_dot_avx512;
+  if (isa == 1)
+    return q_dot_avx2;
+#endif
+  return q_dot_generic;
 }
 
 void pv__cpu_q_dot(const int16_t *w, int64_t ldw, int64_t no, const int16_t *x,
@@ -217,8 +233,9 @@ void pv__cpu_q_dot(const int16_t *w, int64_t ldw, int64_t no, const int16_t *x,
     o[i] = (T)(int32_t)r_;                                                     \
   } while (0)
 
-void pv__cpu_q_requant_row(const int32_t *acc, int32_t bias, float m, float zp,
-                           int32_t ydt, void *y, int64_t n) {
+static inline __attribute__((always_inline)) void
+requant_body(const int32_t *acc, int32_t bias, float m, float zp, int32_t ydt,
+             void *y, int64_t n) {
   float lo, hi;
   pv__cpu_q_range(ydt, &lo, &hi);
   /* acc + bias wraps like ONNX Runtime's int32 (no signed overflow) */
@@ -238,6 +255,43 @@ void pv__cpu_q_requant_row(const int32_t *acc, int32_t bias, float m, float zp,
       PV_Q_SAT_STORE(int8_t, v);
     }
   }
+}
+
+typedef void (*requant_fn)(const int32_t *acc, int32_t bias, float m, float zp,
+                           int32_t ydt, void *y, int64_t n);
+
+static void requant_generic(const int32_t *acc, int32_t bias, float m, float zp,
+                            int32_t ydt, void *y, int64_t n) {
+  requant_body(acc, bias, m, zp, ydt, y, n);
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+__attribute__((target("avx2"))) static void requant_avx2(const int32_t *acc,
+                                                         int32_t bias, float m,
+                                                         float zp, int32_t ydt,
+                                                         void *y, int64_t n) {
+  requant_body(acc, bias, m, zp, ydt, y, n);
+}
+__attribute__((target("avx512f,avx512bw"))) static void
+requant_avx512(const int32_t *acc, int32_t bias, float m, float zp, int32_t ydt,
+               void *y, int64_t n) {
+  requant_body(acc, bias, m, zp, ydt, y, n);
+}
+#endif
+
+void pv__cpu_q_requant_row(const int32_t *acc, int32_t bias, float m, float zp,
+                           int32_t ydt, void *y, int64_t n) {
+  static requant_fn sel;
+  requant_fn f = __atomic_load_n(&sel, __ATOMIC_ACQUIRE);
+  if (!f) {
+    int isa = q_isa();
+    f = requant_generic;
+#if defined(__x86_64__) || defined(__i386__)
+    f = isa == 2 ? requant_avx512 : isa == 1 ? requant_avx2 : requant_generic;
+#endif
+    __atomic_store_n(&sel, f, __ATOMIC_RELEASE);
+  }
+  f(acc, bias, m, zp, ydt, y, n);
 }
 
 /* y[i] = saturate(rne(x[i] / s) + zp) */
