@@ -98,6 +98,8 @@ typedef struct qconv_ctx {
   int kh, kw, sh, sw, pt, pl, dh, dw, direct;
   int32_t xz;
   const int16_t *w;
+  int16_t *xp;          /* general path: padded centred x planes */
+  int64_t prows, pcols; /* their size: what the taps read */
   const int32_t *bias;
   const float *m;
   float yz, lo, hi;
@@ -169,6 +171,43 @@ static dw3_fn dw3_select(void) {
   return dw3_generic;
 }
 
+/* Plane t (image * C + channel) of x, centred, into dst [rows][cols] with
+ * zeros (= x_zp) where the window leaves x. */
+static void pad_plane(const qconv_ctx *c, int64_t t, int16_t *buf, int64_t rows,
+                      int64_t cols) {
+  int64_t x0 = t * c->h * c->wd;
+  for (int64_t r = 0; r < rows; r++) {
+    int64_t iy = r - c->pt;
+    int16_t *dst = buf + r * cols;
+    if (iy < 0 || iy >= c->h) {
+      memset(dst, 0, sizeof(int16_t) * (size_t)cols);
+      continue;
+    }
+    /* columns [q0, q1) come from x row iy, the rest is padding */
+    int64_t q0 = c->pl < cols ? c->pl : cols;
+    int64_t q1 = c->pl + c->wd < cols ? c->pl + c->wd : cols;
+    int64_t src = x0 + iy * c->wd - c->pl;
+    if (q1 <= q0) {
+      memset(dst, 0, sizeof(int16_t) * (size_t)cols);
+      continue;
+    }
+    memset(dst, 0, sizeof(int16_t) * (size_t)q0);
+    if (c->xdt == PV_U8)
+      for (int64_t q = q0; q < q1; q++)
+        dst[q] = (int16_t)(((const uint8_t *)c->x)[src + q] - c->xz);
+    else
+      for (int64_t q = q0; q < q1; q++)
+        dst[q] = (int16_t)(((const int8_t *)c->x)[src + q] - c->xz);
+    memset(dst + q1, 0, sizeof(int16_t) * (size_t)(cols - q1));
+  }
+}
+
+static void pad_chunk(void *vc, int64_t begin, int64_t end) {
+  const qconv_ctx *c = vc;
+  for (int64_t t = begin; t < end; t++)
+    pad_plane(c, t, c->xp + t * c->prows * c->pcols, c->prows, c->pcols);
+}
+
 static void dw_chunk(void *vc, int64_t begin, int64_t end) {
   qconv_ctx *c = vc;
   /* the padded plane covers exactly the rows/columns the taps read */
@@ -185,31 +224,7 @@ static void dw_chunk(void *vc, int64_t begin, int64_t end) {
   int32_t *plane = (int32_t *)(void *)(buf + ((rows * cols + 1) & ~(int64_t)1));
   for (int64_t t = begin; t < end; t++) {
     int64_t ch = t % c->c;
-    int64_t x0 = t * c->h * c->wd;
-    for (int64_t r = 0; r < rows; r++) {
-      int64_t iy = r - c->pt;
-      int16_t *dst = buf + r * cols;
-      if (iy < 0 || iy >= c->h) {
-        memset(dst, 0, sizeof(int16_t) * (size_t)cols);
-        continue;
-      }
-      /* columns [q0, q1) come from x row iy, the rest is padding */
-      int64_t q0 = c->pl < cols ? c->pl : cols;
-      int64_t q1 = c->pl + c->wd < cols ? c->pl + c->wd : cols;
-      int64_t src = x0 + iy * c->wd - c->pl;
-      if (q1 <= q0) {
-        memset(dst, 0, sizeof(int16_t) * (size_t)cols);
-        continue;
-      }
-      memset(dst, 0, sizeof(int16_t) * (size_t)q0);
-      if (c->xdt == PV_U8)
-        for (int64_t q = q0; q < q1; q++)
-          dst[q] = (int16_t)(((const uint8_t *)c->x)[src + q] - c->xz);
-      else
-        for (int64_t q = q0; q < q1; q++)
-          dst[q] = (int16_t)(((const int8_t *)c->x)[src + q] - c->xz);
-      memset(dst + q1, 0, sizeof(int16_t) * (size_t)(cols - q1));
-    }
+    pad_plane(c, t, buf, rows, cols);
     const int16_t *wr = c->w + ch * c->kp;
     int fast =
         c->kh == 3 && c->kw == 3 && c->dw == 1 && (c->sw == 1 || c->sw == 2);
@@ -269,27 +284,29 @@ im2col_tile(const qconv_ctx *c, int64_t b, int64_t gi, int64_t p0, int64_t np,
         tile[p * c->kp + k] = 0;
     return;
   }
+  /* from the padded planes: no bounds checks, already centred */
+  int64_t psz = c->prows * c->pcols;
+  const int16_t *xg = c->xp + (b * c->c + gi * c->cg) * psz;
   for (int64_t p = 0; p < np; p++) {
     int64_t oy = (p0 + p) / c->ow, ox = (p0 + p) % c->ow;
-    int64_t iy0 = oy * c->sh - c->pt, ix0 = ox * c->sw - c->pl;
+    const int16_t *org = xg + oy * c->sh * c->pcols + ox * c->sw;
     int16_t *dst = tile + p * c->kp;
     int64_t k = 0;
-    for (int64_t ci = 0; ci < c->cg; ci++) {
-      int64_t plane = base + ci * hw;
+    for (int64_t ci = 0; ci < c->cg; ci++)
       for (int ky = 0; ky < c->kh; ky++) {
-        int64_t iy = iy0 + (int64_t)ky * c->dh;
-        if (iy < 0 || iy >= c->h) {
+        const int16_t *src = org + ci * psz + (int64_t)ky * c->dh * c->pcols;
+        if (c->dw == 1 && c->kw == 3) {
+          dst[k] = src[0];
+          dst[k + 1] = src[1];
+          dst[k + 2] = src[2];
+          k += 3;
+        } else if (c->dw == 1)
           for (int kx = 0; kx < c->kw; kx++)
-            dst[k++] = 0;
-          continue;
-        }
-        int64_t row = plane + iy * c->wd;
-        for (int kx = 0; kx < c->kw; kx++) {
-          int64_t ix = ix0 + (int64_t)kx * c->dw;
-          dst[k++] = ix >= 0 && ix < c->wd ? (int16_t)LD(row + ix) : 0;
-        }
+            dst[k++] = src[kx];
+        else
+          for (int kx = 0; kx < c->kw; kx++)
+            dst[k++] = src[(int64_t)kx * c->dw];
       }
-    }
     for (; k < c->kp; k++)
       dst[k] = 0;
   }
@@ -415,7 +432,20 @@ static int qconv_run(const pv_cpu_exec *e) {
       if (c.tp > ohw)
         c.tp = ohw;
       c.ntiles = (ohw + c.tp - 1) / c.tp;
-      pv__cpu_host->parallel_for(c.n * c.g * c.ntiles, 1, gemm_chunk, &c);
+      if (!c.direct) {
+        c.prows = (c.oh - 1) * c.sh + (int64_t)(c.kh - 1) * c.dh + 1;
+        c.pcols = (c.ow - 1) * c.sw + (int64_t)(c.kw - 1) * c.dw + 1;
+        c.xp = pv__cpu_scratch_get(
+            sizeof(int16_t) * (size_t)(c.n * c.c * c.prows * c.pcols) + 64);
+        if (c.xp)
+          pv__cpu_host->parallel_for(c.n * c.c, 1 + 16384 / (c.prows * c.pcols),
+                                     pad_chunk, &c);
+        else
+          c.err = 1;
+      }
+      if (!c.err)
+        pv__cpu_host->parallel_for(c.n * c.g * c.ntiles, 1, gemm_chunk, &c);
+      pv__cpu_scratch_put(c.xp);
     }
     if (c.err)
       rc = pv__cpu_error(PV_ERR_NOMEM, "cpu: %s: out of memory", name);
