@@ -859,6 +859,21 @@ static void check_bad_param(void) {
   int sup = 0;
   CHECK_EQ_INT(run_node(&r, &sup), PV_ERR_SHAPE);
   CHECK(strstr(pv_last_error(), "qlinear_conv") != NULL);
+  /* quantize along an axis x does not have */
+  memset(&r, 0, sizeof r);
+  r.op = PV_OP_QUANTIZE_LINEAR;
+  r.n_in = 2;
+  r.n_out = 1;
+  r.attrs.quant.axis = 5;
+  float xv[6] = {0};
+  r.in[0] = (pv_tensor_desc){PV_F32, 2, {2, 3}};
+  r.in[1] = in[1].d;
+  r.in_data[0] = xv;
+  r.in_data[1] = in[1].p;
+  r.out[0] = (pv_tensor_desc){PV_U8, 2, {2, 3}};
+  r.out_data[0] = y;
+  CHECK_EQ_INT(run_node(&r, &sup), PV_ERR_INVALID_ARG);
+  CHECK(strstr(pv_last_error(), "quantize_linear") != NULL);
   for (int i = 0; i < 8; i++)
     tfree(&in[i]);
 }

@@ -370,8 +370,8 @@ static int qconv_run(const pv_cpu_exec *e) {
   c.dh = a->dilation[0];
   c.dw = a->dilation[1];
   if (c.cg * c.g != c.c || c.o % c.g || yd->shape[0] != c.n ||
-      yd->shape[1] != c.o || c.sh < 1 || c.sw < 1 || c.dh < 1 || c.dw < 1 ||
-      c.pt < 0 || c.pl < 0)
+      yd->shape[1] != c.o || c.kh < 1 || c.kw < 1 || c.sh < 1 || c.sw < 1 ||
+      c.dh < 1 || c.dw < 1 || c.pt < 0 || c.pl < 0)
     return pv__cpu_error(
         PV_ERR_SHAPE, "cpu: %s: x, w, y shapes and attrs do not agree", name);
   c.og = c.o / c.g;

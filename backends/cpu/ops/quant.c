@@ -362,6 +362,9 @@ static int qdq_run(const pv_cpu_exec *e) {
   const char *name = quant ? "quantize_linear" : "dequantize_linear";
   const pv_tensor_desc *xd = e->in[0].desc;
   int ax = e->node->attrs.quant.axis;
+  if (ax < 0 || (ax >= xd->ndim && ax > 0))
+    return pv__cpu_error(PV_ERR_INVALID_ARG, "cpu: %s: axis %d out of range",
+                         name, ax);
   int64_t nch = ax >= 0 && ax < xd->ndim ? xd->shape[ax] : 1, inner = 1;
   for (int d = ax + 1; d < xd->ndim; d++)
     inner *= xd->shape[d];
