@@ -246,10 +246,11 @@ static void dw_chunk(void *vc, int64_t begin, int64_t end) {
               buf + (oy * c->sh + (int64_t)ky * c->dh) * cols + kx * c->dw;
           if (c->sw == 1)
             for (int64_t ox = 0; ox < c->ow; ox++)
-              acc[ox] += wv * src[ox];
+              acc[ox] = (int32_t)((uint32_t)acc[ox] + (uint32_t)(wv * src[ox]));
           else
             for (int64_t ox = 0; ox < c->ow; ox++)
-              acc[ox] += wv * src[ox * c->sw];
+              acc[ox] = (int32_t)((uint32_t)acc[ox] +
+                                  (uint32_t)(wv * src[ox * c->sw]));
         }
     }
     q_out_row(c, t * c->oh * c->ow, ch, plane, c->oh * c->ow);

@@ -85,7 +85,8 @@ static int has_dtype(const pv_tensor_desc *d, uint32_t mask) {
 
 /* ---- int16 dot kernels ------------------------------------------------------
  * Blocks of 4 weight rows x 2 columns share their loads; every inner loop
- * runs over contiguous K, which the compiler turns into pmaddwd. */
+ * runs over contiguous K, which the compiler turns into pmaddwd. The sums
+ * wrap in uint32 (ONNX Runtime's int32 wraps; no signed overflow here). */
 
 static inline __attribute__((always_inline)) void
 q_dot_body(const int16_t *w, int64_t ldw, int64_t no, const int16_t *x,
@@ -98,52 +99,52 @@ q_dot_body(const int16_t *w, int64_t ldw, int64_t no, const int16_t *x,
     int64_t p = 0;
     for (; p + 2 <= np; p += 2) {
       const int16_t *x0 = x + p * ldx, *x1 = x0 + ldx;
-      int32_t s00 = 0, s01 = 0, s10 = 0, s11 = 0, s20 = 0, s21 = 0, s30 = 0,
-              s31 = 0;
+      uint32_t s00 = 0, s01 = 0, s10 = 0, s11 = 0, s20 = 0, s21 = 0, s30 = 0,
+               s31 = 0;
       for (int64_t k = 0; k < kp; k++) {
         int32_t u = x0[k], v = x1[k];
-        s00 += w0[k] * u;
-        s01 += w0[k] * v;
-        s10 += w1[k] * u;
-        s11 += w1[k] * v;
-        s20 += w2[k] * u;
-        s21 += w2[k] * v;
-        s30 += w3[k] * u;
-        s31 += w3[k] * v;
+        s00 += (uint32_t)(w0[k] * u);
+        s01 += (uint32_t)(w0[k] * v);
+        s10 += (uint32_t)(w1[k] * u);
+        s11 += (uint32_t)(w1[k] * v);
+        s20 += (uint32_t)(w2[k] * u);
+        s21 += (uint32_t)(w2[k] * v);
+        s30 += (uint32_t)(w3[k] * u);
+        s31 += (uint32_t)(w3[k] * v);
       }
-      a0[p] = s00;
-      a0[p + 1] = s01;
-      a0[ldacc + p] = s10;
-      a0[ldacc + p + 1] = s11;
-      a0[2 * ldacc + p] = s20;
-      a0[2 * ldacc + p + 1] = s21;
-      a0[3 * ldacc + p] = s30;
-      a0[3 * ldacc + p + 1] = s31;
+      a0[p] = (int32_t)s00;
+      a0[p + 1] = (int32_t)s01;
+      a0[ldacc + p] = (int32_t)s10;
+      a0[ldacc + p + 1] = (int32_t)s11;
+      a0[2 * ldacc + p] = (int32_t)s20;
+      a0[2 * ldacc + p + 1] = (int32_t)s21;
+      a0[3 * ldacc + p] = (int32_t)s30;
+      a0[3 * ldacc + p + 1] = (int32_t)s31;
     }
     for (; p < np; p++) {
       const int16_t *x0 = x + p * ldx;
-      int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      uint32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
       for (int64_t k = 0; k < kp; k++) {
         int32_t u = x0[k];
-        s0 += w0[k] * u;
-        s1 += w1[k] * u;
-        s2 += w2[k] * u;
-        s3 += w3[k] * u;
+        s0 += (uint32_t)(w0[k] * u);
+        s1 += (uint32_t)(w1[k] * u);
+        s2 += (uint32_t)(w2[k] * u);
+        s3 += (uint32_t)(w3[k] * u);
       }
-      a0[p] = s0;
-      a0[ldacc + p] = s1;
-      a0[2 * ldacc + p] = s2;
-      a0[3 * ldacc + p] = s3;
+      a0[p] = (int32_t)s0;
+      a0[ldacc + p] = (int32_t)s1;
+      a0[2 * ldacc + p] = (int32_t)s2;
+      a0[3 * ldacc + p] = (int32_t)s3;
     }
   }
   for (; o < no; o++) {
     const int16_t *w0 = w + o * ldw;
     for (int64_t p = 0; p < np; p++) {
       const int16_t *x0 = x + p * ldx;
-      int32_t s = 0;
+      uint32_t s = 0;
       for (int64_t k = 0; k < kp; k++)
-        s += w0[k] * x0[k];
-      acc[o * ldacc + p] = s;
+        s += (uint32_t)(w0[k] * x0[k]);
+      acc[o * ldacc + p] = (int32_t)s;
     }
   }
 }
