@@ -519,6 +519,7 @@ static void check_conv_ties(void) {
  * ------------------------------------------------------------ */
 
 static int g_narrow; /* check_matmul: values near the zero points */
+/* const_b: b, b_scale and b_zp constant (packed once in prepare()) */
 
 /* a [.., M, K] (or [K]), b [.., K, N]; per-row a, per-column b params. */
 static void check_matmul(const char *name, int adt, int bdt, int ydt, int and_,
@@ -554,7 +555,7 @@ static void check_matmul(const char *name, int adt, int bdt, int ydt, int and_,
     ((float *)in[6].p)[0] = 0.00002f * sqrtf((float)k);
   }
   tens y;
-  if (!run_q(PV_OP_QLINEAR_MATMUL, NULL, 8, in, const_b ? 8u : 0u, &y)) {
+  if (!run_q(PV_OP_QLINEAR_MATMUL, NULL, 8, in, const_b ? 0x38u : 0u, &y)) {
     tens want = mk(y.d.dtype, y.d.ndim, y.d.shape);
     /* output batch dims, right-aligned against a's and b's */
     int ynd = y.d.ndim, nbd = ynd - (and_ == 1 ? 1 : 2);

@@ -35,8 +35,12 @@ static void qconv_release(void *prepared) {
 static void centre_w(const void *w, int32_t wdt, const int32_t *wz, int64_t o,
                      int64_t k, int64_t kp, int16_t *dst) {
   for (int64_t i = 0; i < o; i++) {
-    for (int64_t j = 0; j < k; j++)
-      dst[i * kp + j] = (int16_t)(pv__cpu_q_load(w, wdt, i * k + j) - wz[i]);
+    if (wdt == PV_U8)
+      for (int64_t j = 0; j < k; j++)
+        dst[i * kp + j] = (int16_t)(((const uint8_t *)w)[i * k + j] - wz[i]);
+    else
+      for (int64_t j = 0; j < k; j++)
+        dst[i * kp + j] = (int16_t)(((const int8_t *)w)[i * k + j] - wz[i]);
     for (int64_t j = k; j < kp; j++)
       dst[i * kp + j] = 0;
   }

@@ -588,8 +588,9 @@ const pv_cpu_op_impl pv__cpu_qgap = {.supports = qgap_supports,
                                      .run = qgap_run};
 
 /* ---- qlinear_matmul ---------------------------------------------------------
- * b is centred and transposed once into int16 [batch_b][N][Kp]; each item
- * centres one row of a and takes its dot products with every column. */
+ * b is centred and transposed into int16 [batch_b][N][Kp] (once in
+ * prepare() when b and its zero point are constant, else per run); each
+ * item centres one row of a and takes its dot products with every column. */
 
 typedef struct qmm_ctx {
   const void *a;
@@ -641,6 +642,85 @@ static void qmm_chunk(void *vc, int64_t begin, int64_t end) {
     }
   }
   pv__cpu_scratch_put(ar);
+}
+
+/* b [batches][k][n] centred by its column zero points bz into bt
+ * [batches][n][kp], transposed in blocks of 16 columns so that rows of b
+ * are read contiguously. */
+static void pack_b(const void *b, int32_t bdt, const int32_t *bz,
+                   int64_t batches, int64_t k, int64_t n, int64_t kp,
+                   int16_t *bt) {
+  for (int64_t bb = 0; bb < batches; bb++)
+    for (int64_t j0 = 0; j0 < n; j0 += 16) {
+      int64_t j1 = j0 + 16 < n ? j0 + 16 : n;
+      int16_t *dst = bt + (bb * n) * kp;
+      for (int64_t i = 0; i < k; i++) {
+        int64_t b0 = (bb * k + i) * n;
+        if (bdt == PV_U8)
+          for (int64_t j = j0; j < j1; j++)
+            dst[j * kp + i] = (int16_t)(((const uint8_t *)b)[b0 + j] - bz[j]);
+        else
+          for (int64_t j = j0; j < j1; j++)
+            dst[j * kp + i] = (int16_t)(((const int8_t *)b)[b0 + j] - bz[j]);
+      }
+      for (int64_t j = j0; j < j1; j++)
+        for (int64_t i = k; i < kp; i++)
+          dst[j * kp + i] = 0;
+    }
+}
+
+/* What prepare() keeps for a constant b (and b_zp): b packed once. */
+typedef struct qmm_prep {
+  int64_t batches, k, n, kp;
+  int16_t *bt;
+} qmm_prep;
+
+static void qmm_release(void *prepared) {
+  qmm_prep *p = prepared;
+  if (p)
+    free(p->bt);
+  free(p);
+}
+
+static int qmm_prepare(const pv_node_desc *node, const pv_value_desc *values,
+                       void **prepared) {
+  if (node->n_inputs < 8 || node->inputs[3] < 0)
+    return 0;
+  const pv_value_desc *vb = &values[node->inputs[3]];
+  const pv_value_desc *vz =
+      node->inputs[5] >= 0 ? &values[node->inputs[5]] : NULL;
+  if (vb->kind != PV_VALUE_CONST || !vb->data || vb->desc.ndim < 2 ||
+      (vb->desc.dtype != PV_U8 && vb->desc.dtype != PV_I8))
+    return 0;
+  if (vz && (vz->kind != PV_VALUE_CONST || !vz->data || vz->desc.ndim > 1 ||
+             (vz->desc.dtype != PV_U8 && vz->desc.dtype != PV_I8)))
+    return 0;
+  int nd = vb->desc.ndim;
+  int64_t k = vb->desc.shape[nd - 2], n = vb->desc.shape[nd - 1];
+  int64_t total = pv__cpu_numel(&vb->desc),
+          nz = vz ? pv__cpu_numel(&vz->desc) : 1;
+  if (k <= 0 || n <= 0 || (nz != 1 && nz != n))
+    return 0; /* run() packs or reports it */
+  qmm_prep *p = calloc(1, sizeof *p);
+  int32_t *bz = malloc(sizeof(int32_t) * (size_t)n);
+  if (p) {
+    p->batches = total / (k * n);
+    p->k = k;
+    p->n = n;
+    p->kp = (k + PV_CPU_QK - 1) / PV_CPU_QK * PV_CPU_QK;
+    p->bt = malloc(sizeof(int16_t) * (size_t)(p->batches * n * p->kp) + 64);
+  }
+  if (!p || !p->bt || !bz) {
+    free(bz);
+    qmm_release(p);
+    return pv__cpu_error(PV_ERR_NOMEM, "cpu: qlinear_matmul: out of memory");
+  }
+  for (int64_t j = 0; j < n; j++)
+    bz[j] = vz ? pv__cpu_q_load(vz->data, vz->desc.dtype, nz == 1 ? 0 : j) : 0;
+  pack_b(vb->data, vb->desc.dtype, bz, p->batches, k, n, p->kp, p->bt);
+  free(bz);
+  *prepared = p;
+  return 0;
 }
 
 static int qmm_supports(const pv_op_desc *op) {
@@ -695,11 +775,17 @@ static int qmm_run(const pv_cpu_exec *e) {
   c.rows = batch * m;
   if (c.rows == 0 || n == 0)
     return 0;
+  const qmm_prep *pp = e->prepared;
+  if (pp && (pp->batches != bbatch || pp->k != k || pp->n != n))
+    return pv__cpu_error(PV_ERR_STATE, "cpu: %s: prepared b mismatch", name);
+  if (!pp && !e->in[3].data)
+    return pv__cpu_error(PV_ERR_STATE, "cpu: %s: b missing", name);
   pv__cpu_q_range(c.ydt, &c.lo, &c.hi);
   float *fa = malloc(sizeof(float) * (size_t)(m + n));
   int32_t *za = malloc(sizeof(int32_t) * (size_t)(m + n));
-  int16_t *bt =
-      pv__cpu_scratch_get(sizeof(int16_t) * (size_t)(bbatch * n * c.kp) + 64);
+  int16_t *bt = pp ? pp->bt
+                   : pv__cpu_scratch_get(
+                         sizeof(int16_t) * (size_t)(bbatch * n * c.kp) + 64);
   int rc = 0;
   if (!fa || !za || !bt)
     rc = pv__cpu_error(PV_ERR_NOMEM, "cpu: %s: out of memory", name);
@@ -711,17 +797,8 @@ static int qmm_run(const pv_cpu_exec *e) {
       !(rc = pv__cpu_q_zps(e, 5, n, za + m, name)) &&
       !(rc = pv__cpu_q_scales(e, 6, 1, &ysc, name)) &&
       !(rc = pv__cpu_q_zps(e, 7, 1, &yz, name))) {
-    const void *b = e->in[3].data;
-    int32_t bdt = bd->dtype;
-    for (int64_t bb = 0; bb < bbatch; bb++)
-      for (int64_t j = 0; j < n; j++) {
-        int16_t *dst = bt + (bb * n + j) * c.kp;
-        const int64_t b0 = bb * k * n + j;
-        for (int64_t i = 0; i < k; i++)
-          dst[i] = (int16_t)(pv__cpu_q_load(b, bdt, b0 + i * n) - za[m + j]);
-        for (int64_t i = k; i < c.kp; i++)
-          dst[i] = 0;
-      }
+    if (!pp)
+      pack_b(e->in[3].data, bd->dtype, za + m, bbatch, k, n, c.kp, bt);
     c.bt = bt;
     c.as = fa;
     c.bs = fa + m;
@@ -735,10 +812,13 @@ static int qmm_run(const pv_cpu_exec *e) {
   }
   free(fa);
   free(za);
-  if (bt)
+  if (!pp)
     pv__cpu_scratch_put(bt);
   return rc;
 }
 
 const pv_cpu_op_impl pv__cpu_qmatmul = {.supports = qmm_supports,
-                                        .run = qmm_run};
+                                        .prepare = qmm_prepare,
+                                        .release = qmm_release,
+                                        .run = qmm_run,
+                                        .prepare_consumes = 4};
