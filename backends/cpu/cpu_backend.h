@@ -170,4 +170,76 @@ void pv__cpu_scratch_release_all(void);
 /* The name of the micro-kernel in use ("avx512", "avx2", "generic"). */
 const char *pv__cpu_sgemm_kernel_name(void);
 
+/* --- int8 quantised ops (ops/quant.c, ops/qconv.c) ------------------------ */
+/* Round half to even in f32 the way the float lowering of the importer does
+ * it (add and subtract 1.5 * 2^23): exact for |v| < 2^22; larger values
+ * saturate whatever the rounding. Two statements: never contracted. */
+static inline float pv__cpu_q_rne(float v) {
+  float t = v + 12582912.0f;
+  return t - 12582912.0f;
+}
+
+/* saturate(r + zp) into [lo, hi] as an integer; NaN gives lo. */
+static inline int32_t pv__cpu_q_sat(float r, float zp, float lo, float hi) {
+  r = r + zp;
+  r = r > lo ? r : lo;
+  r = r < hi ? r : hi;
+  return (int32_t)r;
+}
+
+/* Element i of a u8, i8 or i32 tensor; 0 for any other dtype. */
+static inline int32_t pv__cpu_q_load(const void *p, int32_t dt, int64_t i) {
+  if (dt == PV_U8)
+    return ((const uint8_t *)p)[i];
+  if (dt == PV_I8)
+    return ((const int8_t *)p)[i];
+  if (dt == PV_I32)
+    return ((const int32_t *)p)[i];
+  return 0;
+}
+
+static inline void pv__cpu_q_store(void *p, int32_t dt, int64_t i, int32_t v) {
+  if (dt == PV_U8)
+    ((uint8_t *)p)[i] = (uint8_t)v;
+  else
+    ((int8_t *)p)[i] = (int8_t)v;
+}
+
+/* The saturation bounds of a u8 or i8 output. */
+static inline void pv__cpu_q_range(int32_t dt, float *lo, float *hi) {
+  *lo = dt == PV_U8 ? 0.0f : -128.0f;
+  *hi = dt == PV_U8 ? 255.0f : 127.0f;
+}
+
+/* Input i of e as n values (a scalar is repeated; a 1-D parameter must hold
+ * 1 or n values): scales (f32, required) and zero points (u8/i8/i32, 0 when
+ * absent). Errors name `op`. */
+int pv__cpu_q_scales(const pv_cpu_exec *e, int i, int64_t n, float *out,
+                     const char *op);
+int pv__cpu_q_zps(const pv_cpu_exec *e, int i, int64_t n, int32_t *out,
+                  const char *op);
+/* 1 if input i of op is absent or has one of the dtypes in mask (bit dt). */
+int pv__cpu_q_opt_dtype(const pv_op_desc *op, int i, uint32_t mask);
+
+/* x (input 0) and w/b (input 3) and the output u8/i8, scales (1, 4, 6) f32,
+ * zero points (2, 5, 7) u8/i8 or absent: the QLinear ops' common rule. */
+int pv__cpu_qlinear8_supports(const pv_op_desc *op);
+
+/* y[i] = saturate(rne((float)(acc[i] + bias) * m) + zp) for i < n, y a
+ * contiguous u8/i8 row (ydt); acc + bias wraps in int32 like ONNX Runtime. */
+void pv__cpu_q_requant_row(const int32_t *acc, int32_t bias, float m, float zp,
+                           int32_t ydt, void *y, int64_t n);
+
+/* The ISA of the int8 kernels: 0 generic, 1 avx2, 2 avx512bw (chosen once;
+ * POLYVIS_CPU_KERNEL=generic|avx2 forces one, as for sgemm). */
+int pv__cpu_q_isa(void);
+
+/* K is padded with zeros to a multiple of this for the int16 dot kernels. */
+#define PV_CPU_QK 16
+/* acc[o*ldacc + p] = sum_k w[o*ldw + k] * x[p*ldx + k] over k < kp (a
+ * multiple of PV_CPU_QK), int16 operands, int32 sums, for o < no, p < np. */
+void pv__cpu_q_dot(const int16_t *w, int64_t ldw, int64_t no, const int16_t *x,
+                   int64_t ldx, int64_t np, int64_t kp, int32_t *acc,
+                   int64_t ldacc);
+
 #endif

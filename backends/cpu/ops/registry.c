@@ -5,10 +5,12 @@
 #define PV_CPU_IMPLS(X)                                                        \
   X(conv2d)                                                                    \
   X(conv_transpose2d)                                                          \
-  X(linear) X(gemm) X(matmul) X(binary) X(unary) X(compare) X(cast) X(where)   \
-      X(reshape) X(permute) X(slice) X(expand) X(tile) X(concat) X(gather)     \
-          X(pad) X(pool) X(adaptive_pool) X(batch_norm) X(layer_norm)          \
-              X(group_norm) X(softmax) X(reduce) X(arg) X(topk) X(resize)
+  X(linear)                                                                    \
+  X(gemm) X(matmul) X(binary) X(unary) X(compare) X(cast) X(where) X(reshape)  \
+      X(permute) X(slice) X(expand) X(tile) X(concat) X(gather) X(pad) X(pool) \
+          X(adaptive_pool) X(batch_norm) X(layer_norm) X(group_norm)           \
+              X(softmax) X(reduce) X(arg) X(topk) X(resize) X(qdq) X(qconv)    \
+                  X(qmatmul) X(qbinary) X(qgap)
 
 #define PV_DECL(name) extern const pv_cpu_op_impl pv__cpu_##name;
 PV_CPU_IMPLS(PV_DECL)
@@ -75,6 +77,13 @@ static const pv_cpu_op_impl *const k_table[PV_OP_COUNT] = {
     [PV_OP_LESS] = &pv__cpu_compare,
     [PV_OP_GREATER] = &pv__cpu_compare,
     [PV_OP_TILE] = &pv__cpu_tile,
+    [PV_OP_QUANTIZE_LINEAR] = &pv__cpu_qdq,
+    [PV_OP_DEQUANTIZE_LINEAR] = &pv__cpu_qdq,
+    [PV_OP_QLINEAR_CONV] = &pv__cpu_qconv,
+    [PV_OP_QLINEAR_MATMUL] = &pv__cpu_qmatmul,
+    [PV_OP_QLINEAR_ADD] = &pv__cpu_qbinary,
+    [PV_OP_QLINEAR_MUL] = &pv__cpu_qbinary,
+    [PV_OP_QLINEAR_GLOBAL_AVG_POOL] = &pv__cpu_qgap,
 };
 
 const pv_cpu_op_impl *pv__cpu_op_impl(int op) {
