@@ -41,7 +41,7 @@ typedef struct cpu_partition {
   /* POLYVIS_CPU_PROFILE=1: time per op kind (ns) and node runs, summed over
    * every execution (atomics: executions may run in parallel), printed to
    * stderr when the partition is released. */
-  uint64_t *prof_ns, *prof_runs;
+  uint64_t *prof_ns, *prof_runs, *prof_node;
 } cpu_partition;
 
 /* Profile slots: one per op kind, and three more that split conv2d by
@@ -193,6 +193,32 @@ static void print_profile(const cpu_partition *p) {
             (double)p->prof_ns[best] / 1e6,
             100.0 * (double)p->prof_ns[best] / (double)total);
   }
+  /* the slowest nodes, with their output shapes */
+  fprintf(stderr, "  slowest nodes:\n");
+  bool *seen = calloc((size_t)p->n_nodes + 1, 1);
+  for (int r = 0; r < 10 && seen; r++) {
+    int best = -1;
+    for (int i = 0; i < p->n_nodes; i++)
+      if (!seen[i] && p->prof_node[i] &&
+          (best < 0 || p->prof_node[i] > p->prof_node[best]))
+        best = i;
+    if (best < 0)
+      break;
+    seen[best] = true;
+    const pv_node_desc *n = &p->nodes[best];
+    const pv_tensor_desc *y = &p->values[n->outputs[0]].desc;
+    char shp[96];
+    int o = 0;
+    for (int d = 0; d < y->ndim && o < (int)sizeof shp - 24; d++)
+      o += snprintf(shp + o, sizeof shp - (size_t)o, "%s%lld", d ? "x" : "",
+                    (long long)y->shape[d]);
+    shp[o] = 0;
+    fprintf(stderr, "    node %4d %-24s -> %-20s %10.3f ms\n", best,
+            n->op == PV_OP_CONV2D ? k_conv_kinds[prof_slot(p, n) - PV_OP_COUNT]
+                                  : pv__cpu_host->op_name(n->op),
+            shp, (double)p->prof_node[best] / 1e6);
+  }
+  free(seen);
 }
 
 static void release_partition(cpu_partition *p) {
@@ -221,8 +247,10 @@ static int cpu_partition_compile(pv_plugin_device *dev,
     return pv__cpu_error(-2, "cpu: out of memory");
   const char *prof = pv__cpu_host->get_option("POLYVIS_CPU_PROFILE");
   if (prof && *prof && strcmp(prof, "0")) {
-    p->prof_ns = calloc(2 * PROF_SLOTS, sizeof(uint64_t));
+    p->prof_ns =
+        calloc(2 * PROF_SLOTS + (size_t)pd->n_nodes + 1, sizeof(uint64_t));
     p->prof_runs = p->prof_ns ? p->prof_ns + PROF_SLOTS : NULL;
+    p->prof_node = p->prof_ns ? p->prof_runs + PROF_SLOTS : NULL;
   }
   p->n_nodes = pd->n_nodes;
   p->n_values = pd->n_values;
@@ -317,6 +345,7 @@ static int cpu_partition_execute(pv_plugin_device *dev,
       int k = prof_slot(p, n);
       __atomic_fetch_add(&p->prof_ns[k], now_ns() - t0, __ATOMIC_RELAXED);
       __atomic_fetch_add(&p->prof_runs[k], 1, __ATOMIC_RELAXED);
+      __atomic_fetch_add(&p->prof_node[i], now_ns() - t0, __ATOMIC_RELAXED);
     }
   }
   return 0;

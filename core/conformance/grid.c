@@ -390,6 +390,25 @@ static int grid_pool(int op, pv__cf_rng *r, pv__cf_emit_fn emit, void *ctx) {
              (int)pv__cf_int(r, 1, 4), h, w);
     EMIT(c);
   }
+  /* large windows (YOLO's SPP: 5, 9, 13 at stride 1, padding k/2), also
+   * rectangular, strided and ceil_mode ones */
+  for (int t = 0; op == PV_OP_MAX_POOL2D && t < 4; t++) {
+    pv__cf_case c;
+    cinit(&c, op);
+    pv_pool_attrs *p = &c.attrs.pool;
+    int k = 5 + 4 * (int)pv__cf_int(r, 0, 2);
+    p->kernel[0] = k;
+    p->kernel[1] = t == 1 ? 7 : k;
+    for (int i = 0; i < 2; i++) {
+      p->stride[i] = t >= 2 ? (int)pv__cf_int(r, 1, 3) : 1;
+      p->dilation[i] = 1;
+      p->padding[i] = p->padding[i + 2] = p->kernel[i] / 2;
+    }
+    p->ceil_mode = t == 3;
+    int h = (int)pv__cf_int(r, k, k + 8), w = (int)pv__cf_int(r, 7, 20);
+    add_in(&c, PV_F32, -2, 2, 4, 1, (int)pv__cf_int(r, 1, 5), h, PV__MAX(w, k));
+    EMIT(c);
+  }
   return 0;
 }
 

@@ -1068,8 +1068,10 @@ int pv__imp_dispatch(pv__imp *I, bool std) {
     if (IS(k_int8_ops[i]))
       return pv_set_error(PV_ERR_UNKNOWN_OP,
                           "onnx: unknown op '%s' (node '%s', domain '%s'): "
-                          "quantized int8 ops are pending (see "
-                          "docs/onnx-support.md)",
+                          "of the quantized ops, polyvis imports "
+                          "QuantizeLinear, DequantizeLinear and QLinear "
+                          "Conv/MatMul/Add/Mul/GlobalAveragePool (see "
+                          "docs/quantization.md)",
                           op, NODE->name, dom);
   return pv_set_error(PV_ERR_UNKNOWN_OP,
                       "onnx: unknown op '%s' (node '%s', domain '%s')", op,

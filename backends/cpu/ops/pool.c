@@ -137,44 +137,67 @@ static inline float max_nan(float r, float v) {
   return (v > r || v != v) ? v : r;
 }
 
-/* Large max pools (YOLO's SPP: 5, 9, 13 at stride 1) as two 1-D passes, a
- * row max over kw columns into tmp[h][ow], then a column max over kh rows:
- * kh + kw taps per output instead of kh * kw. Max is exact in any order, so
- * the result is the same. Needs dilation 1. */
+/* Padded lengths of the separable path: every window, ceil_mode ones
+ * included, lies inside [0, n) of the -inf padded line. */
+static int64_t padded_len(int64_t in, int64_t out, int k, int s, int p) {
+  int64_t need = (out - 1) * s + k, have = in + p;
+  return need > have ? need : have;
+}
+
+/* t[i] = max(t[i .. i+len)) for the largest power of two len <= k, by
+ * doubling: one pass per power of two, each vectorisable along the `vec`
+ * contiguous values of a position (positions `vec` apart, n of them). */
+static int64_t window_max(float *t, int64_t n, int64_t vec, int k) {
+  int64_t len = 1;
+  while (2 * len <= k) {
+    for (int64_t i = 0; i + len < n; i++) {
+      float *a = t + i * vec;
+      const float *b = t + (i + len) * vec;
+      for (int64_t j = 0; j < vec; j++)
+        a[j] = max_nan(a[j], b[j]);
+    }
+    len *= 2;
+  }
+  return len;
+}
+
+/* Large max pools (YOLO's SPP: 5, 9, 13 at stride 1) as two 1-D passes over
+ * -inf padded lines, a row max into tmp[row][ow], then a column max; each
+ * pass takes the max of two overlapping power-of-two windows built by
+ * doubling, so about log2(k) + 1 vector passes instead of k taps. Max is
+ * exact in any order (and keeps a NaN), so the result is the same as the
+ * direct loop. Needs dilation 1. */
 static void mp_separable(const pool_ctx *c, const float *xp, float *yp,
                          float *tmp) {
   const pv_pool_attrs *a = c->a;
   int kh = a->kernel[0], kw = a->kernel[1], sh = a->stride[0],
       sw = a->stride[1], pt = a->padding[0], pl = a->padding[1];
-  for (int64_t iy = 0; iy < c->h; iy++) {
-    const float *xr = xp + iy * c->w;
-    float *tr = tmp + iy * c->ow;
-    for (int64_t ox = 0; ox < c->ow; ox++) {
-      int64_t x0 = ox * sw - pl, x1 = x0 + kw;
-      if (x0 < 0)
-        x0 = 0;
-      if (x1 > c->w)
-        x1 = c->w;
-      float r = -INFINITY;
-      for (int64_t ix = x0; ix < x1; ix++)
-        r = max_nan(r, xr[ix]);
-      tr[ox] = r;
+  int64_t hp = padded_len(c->h, c->oh, kh, sh, pt);
+  int64_t wp = padded_len(c->w, c->ow, kw, sw, pl);
+  float *rows = tmp, *line = tmp + hp * c->ow;
+  for (int64_t r = 0; r < hp; r++) {
+    float *tr = rows + r * c->ow;
+    int64_t iy = r - pt;
+    if (iy < 0 || iy >= c->h) {
+      for (int64_t ox = 0; ox < c->ow; ox++)
+        tr[ox] = -INFINITY;
+      continue;
     }
+    for (int64_t i = 0; i < wp; i++) {
+      int64_t ix = i - pl;
+      line[i] = ix >= 0 && ix < c->w ? xp[iy * c->w + ix] : -INFINITY;
+    }
+    int64_t len = window_max(line, wp, 1, kw);
+    for (int64_t ox = 0; ox < c->ow; ox++)
+      tr[ox] = max_nan(line[ox * sw], line[ox * sw + kw - len]);
   }
+  int64_t len = window_max(rows, hp, c->ow, kh);
   for (int64_t oy = 0; oy < c->oh; oy++) {
-    int64_t y0 = oy * sh - pt, y1 = y0 + kh;
-    if (y0 < 0)
-      y0 = 0;
-    if (y1 > c->h)
-      y1 = c->h;
+    const float *r0 = rows + oy * sh * c->ow,
+                *r1 = rows + (oy * sh + kh - len) * c->ow;
     float *yr = yp + oy * c->ow;
     for (int64_t ox = 0; ox < c->ow; ox++)
-      yr[ox] = -INFINITY;
-    for (int64_t iy = y0; iy < y1; iy++) {
-      const float *tr = tmp + iy * c->ow;
-      for (int64_t ox = 0; ox < c->ow; ox++)
-        yr[ox] = max_nan(yr[ox], tr[ox]);
-    }
+      yr[ox] = max_nan(r0[ox], r1[ox]);
   }
 }
 
@@ -193,10 +216,12 @@ static void pool_chunk(void *vc, int64_t begin, int64_t end) {
   int fast =
       c->op == PV_OP_MAX_POOL2D && dh == 1 && dw == 1 && a->kernel[0] <= 16;
   /* kernels beyond 3x3 whose rows overlap (stride < kernel) */
-  float *tmp = c->op == PV_OP_MAX_POOL2D && dh == 1 && dw == 1 && kh * kw > 9 &&
-                       sh < kh && sw < kw
-                   ? malloc(sizeof(float) * (size_t)(c->h * c->ow))
-                   : NULL;
+  float *tmp = NULL;
+  if (c->op == PV_OP_MAX_POOL2D && dh == 1 && dw == 1 && kh * kw > 9 &&
+      sh < kh && sw < kw)
+    tmp = malloc(sizeof(float) *
+                 (size_t)(padded_len(c->h, c->oh, kh, sh, pt) * c->ow +
+                          padded_len(c->w, c->ow, kw, sw, pl)));
   mp_fn fn = fast ? mp_select() : NULL;
   for (int64_t p = begin; p < end; p++) {
     const float *xp = c->x + p * c->h * c->w;
