@@ -27,14 +27,9 @@
 #define NC_MAX 3072
 #define MR_MAX 8
 #define NR_MAX 48
-/* B is read in place when A has at most this many rows (see gemm_ctx). */
-#define PV_SGEMM_DIRECT_M 64
 
-/* C[mr x nr] (+)= A panel (packed) x B rows of nr floats, ldb apart: a
- * packed B panel (ldb = nr) or, for a plain row-major B, the matrix itself
- * (ldb = its row stride). */
-typedef void (*kern_fn)(int64_t kc, const float *a, const float *b, int64_t ldb,
-                        float *c, int64_t ldc, int load);
+typedef void (*kern_fn)(int64_t kc, const float *a, const float *b, float *c,
+                        int64_t ldc, int load);
 
 typedef struct kernel_desc {
   const char *name;
@@ -47,12 +42,12 @@ typedef struct kernel_desc {
 
 /* ---- portable kernel ------------------------------------------------------
  */
-static void kern_generic(int64_t kc, const float *a, const float *b,
-                         int64_t ldb, float *c, int64_t ldc, int load) {
+static void kern_generic(int64_t kc, const float *a, const float *b, float *c,
+                         int64_t ldc, int load) {
   float acc[4][16];
   memset(acc, 0, sizeof acc);
   for (int64_t p = 0; p < kc; p++) {
-    const float *bp = b + p * ldb, *ap = a + p * 4;
+    const float *bp = b + p * 16, *ap = a + p * 4;
     for (int i = 0; i < 4; i++) {
       float av = ap[i];
       for (int j = 0; j < 16; j++)
@@ -68,8 +63,8 @@ static void kern_generic(int64_t kc, const float *a, const float *b,
 /* ---- AVX2 + FMA 6x16 ------------------------------------------------------
  */
 __attribute__((target("avx2,fma"))) static void
-kern_avx2(int64_t kc, const float *a, const float *b, int64_t ldb, float *c,
-          int64_t ldc, int load) {
+kern_avx2(int64_t kc, const float *a, const float *b, float *c, int64_t ldc,
+          int load) {
   __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
   __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
   __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
@@ -90,8 +85,8 @@ kern_avx2(int64_t kc, const float *a, const float *b, int64_t ldb, float *c,
     PV_ROW(4)
     PV_ROW(5)
 #undef PV_ROW
-    a += 6;
-    b += ldb;
+        a += 6;
+    b += 16;
   }
 #define PV_ST(i)                                                               \
   {                                                                            \
@@ -119,13 +114,13 @@ kern_avx2(int64_t kc, const float *a, const float *b, int64_t ldb, float *c,
 
 #define PV_AVX512_KERNEL(NAME, NV, BODY_Z, BODY_B, BODY_FMA, BODY_ST)          \
   __attribute__((target("avx512f"))) static void NAME(                         \
-      int64_t kc, const float *a, const float *b, int64_t ldb, float *c,       \
-      int64_t ldc, int load) {                                                 \
+      int64_t kc, const float *a, const float *b, float *c, int64_t ldc,       \
+      int load) {                                                              \
     BODY_Z                                                                     \
     for (int64_t p = 0; p < kc; p++) {                                         \
       BODY_B                                                                   \
       __m512 av;                                                               \
-      _mm_prefetch((const char *)(b + ldb * 8), _MM_HINT_T0);                  \
+      _mm_prefetch((const char *)(b + 48 * 8), _MM_HINT_T0);                   \
       av = _mm512_set1_ps(a[0]);                                               \
       BODY_FMA(0)                                                              \
       av = _mm512_set1_ps(a[1]);                                               \
@@ -143,7 +138,7 @@ kern_avx2(int64_t kc, const float *a, const float *b, int64_t ldb, float *c,
       av = _mm512_set1_ps(a[7]);                                               \
       BODY_FMA(7)                                                              \
       a += 8;                                                                  \
-      b += ldb;                                                                \
+      b += 48;                                                                 \
     }                                                                          \
     BODY_ST                                                                    \
   }
@@ -403,20 +398,6 @@ void pv__cpu_scratch_release_all(void) {
   }
 }
 
-/* POLYVIS_SGEMM_DIRECT=0 always packs B (for tests and benchmarks). */
-static int direct_disabled(void) {
-  static int v = -1;
-  int d = __atomic_load_n(&v, __ATOMIC_RELAXED);
-  if (d < 0) {
-    const char *e = pv__cpu_host->get_option
-                        ? pv__cpu_host->get_option("POLYVIS_SGEMM_DIRECT")
-                        : NULL;
-    d = e && !strcmp(e, "0");
-    __atomic_store_n(&v, d, __ATOMIC_RELAXED);
-  }
-  return d;
-}
-
 /* ---- driver ---------------------------------------------------------------
  */
 
@@ -439,10 +420,6 @@ typedef struct gemm_ctx {
   int accumulate;
   const pv_cpu_epi *epi;
   int64_t mc, n_mb, nchunk, n_nb;
-  /* B is read in place (no packing): a plain row-major B and few rows of A,
-   * where packing B would cost as much as the product (1x1 convs with
-   * small channel counts). */
-  int direct;
   int failed;
 } gemm_ctx;
 
@@ -468,32 +445,23 @@ static void epilogue_rows(const pv_cpu_epi *epi, float *t, int64_t ldt,
   }
 }
 
-/* One task's macro-kernel over a packed A block and its B columns: a packed
- * B chunk, or with g->direct the B matrix itself for every full panel (the
- * last, partial panel is packed into bpack). */
-static void macro_kernel(const gemm_ctx *g, const float *apack, float *bpack,
-                         int64_t k0, int64_t kc, int64_t m_begin, int64_t m_end,
-                         int64_t n_begin, int64_t n_end, int load, int last) {
+/* One task's macro-kernel over a packed A block and packed B chunk. */
+static void macro_kernel(const gemm_ctx *g, const float *apack,
+                         const float *bpack, int64_t kc, int64_t m_begin,
+                         int64_t m_end, int64_t n_begin, int64_t n_end,
+                         int load, int last) {
   const kernel_desc *kd = g->kd;
   int mr = kd->mr, nr = kd->nr;
   float tmp[MR_MAX * NR_MAX];
   for (int64_t n0 = n_begin; n0 < n_end; n0 += nr) {
-    int cols = (int)(n_end - n0 < nr ? n_end - n0 : nr);
     const float *bp = bpack + ((n0 - n_begin) / nr) * nr * kc;
-    int64_t ldb = nr;
-    if (g->direct && cols == nr) {
-      bp = g->b->b + k0 * g->b->rs + n0;
-      ldb = g->b->rs;
-    } else if (g->direct) {
-      pack_b_panel(g->b, n_end, n0, k0, kc, nr, bpack);
-      bp = bpack;
-    }
+    int cols = (int)(n_end - n0 < nr ? n_end - n0 : nr);
     for (int64_t m0 = m_begin; m0 < m_end; m0 += mr) {
       const float *ap = apack + ((m0 - m_begin) / mr) * mr * kc;
       int rows = (int)(m_end - m0 < mr ? m_end - m0 : mr);
       float *cp = g->c + m0 * g->rsc + n0 * g->csc;
       if (rows == mr && cols == nr && g->csc == 1) {
-        kd->fn(kc, ap, bp, ldb, cp, g->rsc, load);
+        kd->fn(kc, ap, bp, cp, g->rsc, load);
         if (last)
           epilogue_rows(g->epi, cp, g->rsc, m0, n0, rows, cols);
         continue;
@@ -503,7 +471,7 @@ static void macro_kernel(const gemm_ctx *g, const float *apack, float *bpack,
         fn = kd->narrow[0];
       else if (cols <= 32 && kd->narrow[1])
         fn = kd->narrow[1];
-      fn(kc, ap, bp, ldb, tmp, nr, 0);
+      fn(kc, ap, bp, tmp, nr, 0);
       if (load)
         for (int i = 0; i < rows; i++)
           for (int j = 0; j < cols; j++)
@@ -522,8 +490,7 @@ static void gemm_tasks(void *vc, int64_t tb, int64_t te) {
   const kernel_desc *kd = g->kd;
   int mr = kd->mr, nr = kd->nr;
   int64_t kc_max = kc_of(g->k);
-  /* direct B needs room for one (partial) panel only */
-  size_t bsz = (size_t)((g->direct ? nr : round_up(g->nchunk, nr)) * kc_max);
+  size_t bsz = (size_t)(round_up(g->nchunk, nr) * kc_max);
   size_t asz = g->pa ? 0 : (size_t)(g->mc * kc_max);
   float *bbuf = pv__cpu_scratch_get(sizeof(float) * (bsz + asz));
   if (!bbuf) {
@@ -541,10 +508,9 @@ static void gemm_tasks(void *vc, int64_t tb, int64_t te) {
       continue;
     for (int64_t k0 = 0; k0 < g->k; k0 += kc_max) {
       int64_t kc = g->k - k0 < kc_max ? g->k - k0 : kc_max;
-      if (!g->direct)
-        for (int64_t n0 = n_begin; n0 < n_end; n0 += nr)
-          pack_b_panel(g->b, n_end, n0, k0, kc, nr,
-                       bbuf + ((n0 - n_begin) / nr) * nr * kc);
+      for (int64_t n0 = n_begin; n0 < n_end; n0 += nr)
+        pack_b_panel(g->b, n_end, n0, k0, kc, nr,
+                     bbuf + ((n0 - n_begin) / nr) * nr * kc);
       const float *ap;
       if (g->pa) {
         ap = g->pa->data + g->mpad * k0 + (m_begin / mr) * mr * kc;
@@ -554,7 +520,7 @@ static void gemm_tasks(void *vc, int64_t tb, int64_t te) {
                        abuf + ((m0 - m_begin) / mr) * mr * kc);
         ap = abuf;
       }
-      macro_kernel(g, ap, bbuf, k0, kc, m_begin, m_end, n_begin, n_end,
+      macro_kernel(g, ap, bbuf, kc, m_begin, m_end, n_begin, n_end,
                    k0 > 0 || g->accumulate, k0 + kc_max >= g->k);
     }
   }
@@ -603,8 +569,6 @@ int pv__cpu_sgemm(int64_t m, int64_t n, int64_t k, const pv_cpu_packed_a *pa,
   g.csc = csc;
   g.accumulate = accumulate;
   g.epi = epi;
-  g.direct =
-      !b->im && b->cs == 1 && m <= PV_SGEMM_DIRECT_M && !direct_disabled();
   /* balanced M blocks of at most MC_MAX rows (multiples of mr) */
   g.n_mb = (g.mpad + MC_MAX - 1) / MC_MAX;
   g.mc = round_up((g.mpad + g.n_mb - 1) / g.n_mb, mr);
