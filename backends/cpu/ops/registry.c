@@ -6,7 +6,8 @@
   X(conv2d)                                                                    \
   X(conv_transpose2d)                                                          \
   X(linear)                                                                    \
-  X(gemm) X(matmul) X(binary) X(unary) X(compare) X(cast) X(where) X(reshape)  \
+  X(gemm)                                                                      \
+  X(matmul) X(binary) X(unary) X(compare) X(cast) X(where) X(reshape)          \
       X(permute) X(slice) X(expand) X(tile) X(concat) X(gather) X(pad) X(pool) \
           X(adaptive_pool) X(batch_norm) X(layer_norm) X(group_norm)           \
               X(softmax) X(reduce) X(arg) X(topk) X(resize) X(qdq) X(qconv)    \
