@@ -133,17 +133,17 @@ typedef enum pv_device_type {
   X(LESS, 2, 2, 1)                                                             \
   X(GREATER, 2, 2, 1)                                                          \
   X(PRELU, 2, 2, 1) /* x, slope (broadcast) */                                 \
-  X(TILE, 1, 1, 1)  /* attrs.reshape.shape = repeats */                      \
-  /* quantised (ONNX QDQ/QLinear with ONNX Runtime's integer arithmetic, see \
-   * docs/quantization.md); x, w and zero points u8/i8, scales f32, a zero   \
-   * point may be absent (0); the output dtype is the output zero point's   \
-   * (else attrs.quant.to for quantize_linear, x's for the rest) */          \
-  X(QUANTIZE_LINEAR, 2, 3, 1)   /* x(f32), scale, [zp]; attrs.quant */       \
-  X(DEQUANTIZE_LINEAR, 2, 3, 1) /* x(u8/i8/i32), scale, [zp] -> f32 */       \
-  X(QLINEAR_CONV, 8, 9, 1) /* x,xs,xzp,w,ws,wzp,ys,yzp,[b(i32)]; .conv */    \
-  X(QLINEAR_MATMUL, 8, 8, 1)          /* a,as,azp,b,bs,bzp,ys,yzp */         \
-  X(QLINEAR_ADD, 8, 8, 1)             /* a,as,azp,b,bs,bzp,cs,czp */         \
-  X(QLINEAR_MUL, 8, 8, 1)             /* as qlinear_add */                   \
+  X(TILE, 1, 1, 1)  /* attrs.reshape.shape = repeats */                        \
+  /* quantised (ONNX QDQ/QLinear with ONNX Runtime's integer arithmetic, see   \
+   * docs/quantization.md); x, w and zero points u8/i8, scales f32; the zero   \
+   * point of (de)quantize_linear may be absent (0); the output dtype is the   \
+   * output zero point's (quantize_linear without one: attrs.quant.to) */      \
+  X(QUANTIZE_LINEAR, 2, 3, 1)   /* x(f32), scale, [zp]; attrs.quant */         \
+  X(DEQUANTIZE_LINEAR, 2, 3, 1) /* x(u8/i8/i32), scale, [zp] -> f32 */         \
+  X(QLINEAR_CONV, 8, 9, 1)      /* x,xs,xzp,w,ws,wzp,ys,yzp,[b(i32)]; .conv */ \
+  X(QLINEAR_MATMUL, 8, 8, 1)    /* a,as,azp,b,bs,bzp,ys,yzp */                 \
+  X(QLINEAR_ADD, 8, 8, 1)       /* a,as,azp,b,bs,bzp,cs,czp */                 \
+  X(QLINEAR_MUL, 8, 8, 1)       /* as qlinear_add */                           \
   X(QLINEAR_GLOBAL_AVG_POOL, 5, 5, 1) /* x,xs,xzp,ys,yzp; NCHW, keepdims */
 
 typedef enum pv_op {

@@ -112,16 +112,16 @@ static int conv_plan(pv_vk_plan *pl, const pv_node_desc *n) {
         rc = pv__vk_bind_value(pl, &d, 1, n->inputs[0], 0,
                                (uint64_t)pv__vk_numel(x) * 4, 0, 4, &p[4]);
       if (!rc)
-        rc = has_bias ? pv__vk_bind_value(pl, &d, 2, n->inputs[2],
-                                          (uint64_t)c0 * 4, (uint64_t)nc * 4, 0,
-                                          4, &p[5])
-                      : pv__vk_bind_value(pl, &d, 2, n->inputs[1], 0, 4, 0, 4,
-                                          &p[5]);
+        rc =
+            has_bias
+                ? pv__vk_bind_value(pl, &d, 2, n->inputs[2], (uint64_t)c0 * 4,
+                                    (uint64_t)nc * 4, 0, 4, &p[5])
+                : pv__vk_bind_value(pl, &d, 2, n->inputs[1], 0, 4, 0, 4, &p[5]);
       /* The output block starts at channel c0 of item 0. */
       if (!rc)
         rc = pv__vk_bind_value(pl, &d, 3, n->outputs[0], c0 * HW * 4,
-                               (((uint64_t)B - 1) * cout * HW + nc * HW) * 4,
-                               1, 4, &p[6]);
+                               (((uint64_t)B - 1) * cout * HW + nc * HW) * 4, 1,
+                               4, &p[6]);
       if (rc)
         return rc;
       uint32_t spec[7] = {0, 0, has_bias ? 2u : 0u};
