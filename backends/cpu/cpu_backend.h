@@ -234,6 +234,19 @@ void pv__cpu_q_requant_row(const int32_t *acc, int32_t bias, float m, float zp,
  * POLYVIS_CPU_KERNEL=generic|avx2 forces one, as for sgemm). */
 int pv__cpu_q_isa(void);
 
+/* The pairs form of an int16 operand: word [k/2][p] of xt (npad words per
+ * K pair) holds pixel p's values k and k+1, as pmaddwd / vpdpwssd take
+ * them. pv__cpu_q_dot_pairs computes acc[o*ldacc + p] = sum over k < 2*kq of
+ * w[o*ldw + k] * x_k[p] for rows in blocks of 4 with the AVX-512 kernel and
+ * returns how many rows it did (0 without AVX-512BW: use pv__cpu_q_dot);
+ * the caller finishes the rest. */
+static inline int64_t pv__cpu_q_pairs_npad(int64_t np) {
+  return (np + 31) & ~(int64_t)31;
+}
+int pv__cpu_q_dot_pairs(const int16_t *w, int64_t ldw, int64_t no,
+                        const int32_t *xt, int64_t npad, int64_t np, int64_t kq,
+                        int32_t *acc, int64_t ldacc);
+
 /* K is padded with zeros to a multiple of this for the int16 dot kernels. */
 #define PV_CPU_QK 16
 /* acc[o*ldacc + p] = sum_k w[o*ldw + k] * x[p*ldx + k] over k < kp (a

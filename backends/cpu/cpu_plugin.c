@@ -46,18 +46,21 @@ typedef struct cpu_partition {
 
 /* Profile slots: one per op kind, and three more that split conv2d by
  * path, since it usually dominates. */
-#define PROF_SLOTS (PV_OP_COUNT + 3)
-static const char *const k_conv_kinds[3] = {"conv2d (depthwise)",
-                                            "conv2d (1x1)", "conv2d (other)"};
+#define PROF_SLOTS (PV_OP_COUNT + 6)
+static const char *const k_conv_kinds[6] = {
+    "conv2d (depthwise)",       "conv2d (1x1)",       "conv2d (other)",
+    "qlinear_conv (depthwise)", "qlinear_conv (1x1)", "qlinear_conv (other)"};
 
 static int prof_slot(const cpu_partition *p, const pv_node_desc *n) {
-  if (n->op != PV_OP_CONV2D)
+  if (n->op != PV_OP_CONV2D && n->op != PV_OP_QLINEAR_CONV)
     return n->op;
+  int q = n->op == PV_OP_QLINEAR_CONV;
   const pv_tensor_desc *x = &p->values[n->inputs[0]].desc,
-                       *w = &p->values[n->inputs[1]].desc;
+                       *w = &p->values[n->inputs[q ? 3 : 1]].desc;
+  int base = PV_OP_COUNT + 3 * q;
   if (n->attrs.conv.groups > 1 && n->attrs.conv.groups == x->shape[1])
-    return PV_OP_COUNT;
-  return PV_OP_COUNT + (w->shape[2] == 1 && w->shape[3] == 1 ? 1 : 2);
+    return base;
+  return base + (w->shape[2] == 1 && w->shape[3] == 1 ? 1 : 2);
 }
 
 static pv_plugin_ctx g_ctx;
@@ -214,8 +217,9 @@ static void print_profile(const cpu_partition *p) {
                     (long long)y->shape[d]);
     shp[o] = 0;
     fprintf(stderr, "    node %4d %-24s -> %-20s %10.3f ms\n", best,
-            n->op == PV_OP_CONV2D ? k_conv_kinds[prof_slot(p, n) - PV_OP_COUNT]
-                                  : pv__cpu_host->op_name(n->op),
+            prof_slot(p, n) >= PV_OP_COUNT
+                ? k_conv_kinds[prof_slot(p, n) - PV_OP_COUNT]
+                : pv__cpu_host->op_name(n->op),
             shp, (double)p->prof_node[best] / 1e6);
   }
   free(seen);

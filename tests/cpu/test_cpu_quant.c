@@ -470,6 +470,14 @@ static void check_convs(void) {
       {"conv many tiles", PV_U8, PV_I8, PV_U8,
        1, 37, 13, 14, 19, 3, 3, 1, 1, 1, 1, 1, {1, 1, 1, 1},
        1, 1, 0, 0, 0, 1, 0.01f, 0.0005f, 0.04f},
+      /* 1x1 with output channels in fours: the AVX-512 pairs form, with an
+       * odd channel count (a half pair) and several pixel tiles */
+      {"conv 1x1 u8 o%4 odd c pairs", PV_U8, PV_U8, PV_U8,
+       2, 7, 17, 19, 8, 1, 1, 1, 1, 1, 1, 1, {0, 0, 0, 0},
+       1, 1, 0, 0, 0, 1, 0.02f, 0.004f, 0.03f},
+      {"conv 1x1 i8 o%4 even c pairs", PV_I8, PV_I8, PV_I8,
+       1, 24, 9, 11, 12, 1, 1, 1, 1, 1, 1, 1, {0, 0, 0, 0},
+       0, 0, 0, 0, 0, 0, 0.02f, 0.004f, 0.05f},
   };
   /* clang-format on */
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

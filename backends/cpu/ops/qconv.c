@@ -318,9 +318,49 @@ im2col_tile(const qconv_ctx *c, int64_t b, int64_t gi, int64_t p0, int64_t np,
 #undef LD
 }
 
+/* The 1x1 tile straight into the pairs form of pv__cpu_q_dot_pairs:
+ * word [k/2][p] holds the centred channels k and k+1 of pixel p, built from
+ * two contiguous channel rows (no transpose). */
+static inline __attribute__((always_inline)) void
+pairs_tile(const qconv_ctx *c, int64_t b, int64_t gi, int64_t p0, int64_t np,
+           int64_t npad, int32_t *xt, int u8) {
+  const uint8_t *xu = c->x;
+  const int8_t *xs = c->x;
+  int64_t hw = c->h * c->wd, base = (b * c->c + gi * c->cg) * hw + p0;
+  for (int64_t kk = 0; kk < c->kp / 2; kk++) {
+    int32_t *d = xt + kk * npad;
+    int64_t c0 = 2 * kk, c1 = 2 * kk + 1;
+    if (c0 >= c->cg) {
+      for (int64_t p = 0; p < npad; p++)
+        d[p] = 0;
+      continue;
+    }
+    int64_t s0 = base + c0 * hw, s1 = base + c1 * hw;
+    if (c1 < c->cg) {
+      if (u8)
+        for (int64_t p = 0; p < np; p++)
+          d[p] = (int32_t)((uint32_t)(uint16_t)(xu[s0 + p] - c->xz) |
+                           (uint32_t)(uint16_t)(xu[s1 + p] - c->xz) << 16);
+      else
+        for (int64_t p = 0; p < np; p++)
+          d[p] = (int32_t)((uint32_t)(uint16_t)(xs[s0 + p] - c->xz) |
+                           (uint32_t)(uint16_t)(xs[s1 + p] - c->xz) << 16);
+    } else {
+      for (int64_t p = 0; p < np; p++)
+        d[p] = (int32_t)(uint32_t)(uint16_t)((u8 ? xu[s0 + p] : xs[s0 + p]) -
+                                             c->xz);
+    }
+    for (int64_t p = np; p < npad; p++)
+      d[p] = 0;
+  }
+}
+
 static void gemm_chunk(void *vc, int64_t begin, int64_t end) {
   qconv_ctx *c = vc;
-  size_t tb = sizeof(int16_t) * (size_t)(c->tp * c->kp);
+  /* 1x1 convs on AVX-512BW: the pairs form built from the channel rows */
+  int pairs = c->direct && c->og % 4 == 0 && pv__cpu_q_isa() == 2;
+  size_t tb = sizeof(int16_t) *
+              (size_t)((pairs ? pv__cpu_q_pairs_npad(c->tp) : c->tp) * c->kp);
   int16_t *tile =
       pv__cpu_scratch_get(tb + sizeof(int32_t) * (size_t)(c->og * c->tp) + 64);
   if (!tile) {
@@ -333,12 +373,26 @@ static void gemm_chunk(void *vc, int64_t begin, int64_t end) {
     int64_t ti = t % c->ntiles, bg = t / c->ntiles;
     int64_t gi = bg % c->g, b = bg / c->g;
     int64_t p0 = ti * c->tp, np = ohw - p0 < c->tp ? ohw - p0 : c->tp;
-    if (c->xdt == PV_U8)
-      im2col_tile(c, b, gi, p0, np, tile, 1);
-    else
-      im2col_tile(c, b, gi, p0, np, tile, 0);
-    pv__cpu_q_dot(c->w + gi * c->og * c->kp, c->kp, c->og, tile, c->kp, np,
-                  c->kp, acc, c->tp);
+    const int16_t *wg = c->w + gi * c->og * c->kp;
+    if (pairs) {
+      int64_t npad = pv__cpu_q_pairs_npad(np);
+      int32_t *xt = (int32_t *)(void *)tile;
+      if (c->xdt == PV_U8)
+        pairs_tile(c, b, gi, p0, np, npad, xt, 1);
+      else
+        pairs_tile(c, b, gi, p0, np, npad, xt, 0);
+      if (pv__cpu_q_dot_pairs(wg, c->kp, c->og, xt, npad, np, c->kp / 2, acc,
+                              c->tp) != c->og) {
+        __atomic_store_n(&c->err, 1, __ATOMIC_RELAXED);
+        break;
+      }
+    } else {
+      if (c->xdt == PV_U8)
+        im2col_tile(c, b, gi, p0, np, tile, 1);
+      else
+        im2col_tile(c, b, gi, p0, np, tile, 0);
+      pv__cpu_q_dot(wg, c->kp, c->og, tile, c->kp, np, c->kp, acc, c->tp);
+    }
     for (int64_t o = 0; o < c->og; o++) {
       int64_t oc = gi * c->og + o;
       q_out_row(c, (b * c->o + oc) * ohw + p0, oc, acc + o * c->tp, np);
