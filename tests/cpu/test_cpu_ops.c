@@ -8,6 +8,7 @@
  * python: sgemm against a naive product (edges, K and N beyond one block),
  * supports() for unimplemented dtypes, and an out-of-range gather index.
  */
+#include "cpu_node.h"
 #include "internal.h"
 #include "testutil.h"
 
@@ -15,110 +16,6 @@
 #include <unistd.h>
 
 #define TOL 1e-5
-
-static const pv_plugin_desc *P;
-static pv_plugin_ctx *CTX;
-static pv_plugin_device *DEV;
-
-/* ---- one-node partitions ------------------------------------------------- */
-
-typedef struct node_run {
-  int op, n_in, n_out;
-  pv_op_attrs attrs;
-  pv_tensor_desc in[PV_MAX_INPUTS], out[PV_MAX_OUTPUTS];
-  const void *in_data[PV_MAX_INPUTS]; /* NULL = absent */
-  void *out_data[PV_MAX_OUTPUTS];
-  uint32_t const_mask;
-} node_run;
-
-static size_t desc_bytes(const pv_tensor_desc *d) {
-  int64_t n = 1;
-  for (int i = 0; i < d->ndim; i++)
-    n *= d->shape[i];
-  return (size_t)n * pv_dtype_size((pv_dtype)d->dtype);
-}
-
-/* Builds the partition, checks supports_op, compiles, runs and copies the
- * outputs back. Returns the status of the first failing call. */
-static int run_node(node_run *r, int *supported) {
-  pv_value_desc vals[PV_MAX_INPUTS + PV_MAX_OUTPUTS];
-  pv_node_desc node;
-  pv_op_desc od;
-  memset(vals, 0, sizeof vals);
-  memset(&node, 0, sizeof node);
-  memset(&od, 0, sizeof od);
-  node.op = od.op = r->op;
-  node.n_inputs = od.n_inputs = r->n_in;
-  node.n_outputs = od.n_outputs = r->n_out;
-  node.attrs = od.attrs = r->attrs;
-  od.const_inputs = r->const_mask;
-  uint64_t off = 0;
-  int nv = 0;
-  for (int i = 0; i < r->n_in; i++) {
-    od.inputs[i] = r->in[i];
-    if (!r->in_data[i]) {
-      node.inputs[i] = -1;
-      od.inputs[i].ndim = -1;
-      continue;
-    }
-    pv_value_desc *v = &vals[nv];
-    v->desc = r->in[i];
-    v->nbytes = desc_bytes(&r->in[i]);
-    if (r->const_mask & (1u << i)) {
-      v->kind = PV_VALUE_CONST;
-      v->data = r->in_data[i];
-    } else {
-      v->kind = PV_VALUE_ARENA;
-      v->offset = off;
-      off = PV__ALIGN_UP(off + v->nbytes, 64);
-    }
-    node.inputs[i] = nv++;
-  }
-  for (int i = 0; i < r->n_out; i++) {
-    od.outputs[i] = r->out[i];
-    pv_value_desc *v = &vals[nv];
-    v->desc = r->out[i];
-    v->nbytes = desc_bytes(&r->out[i]);
-    v->kind = PV_VALUE_ARENA;
-    v->offset = off;
-    off = PV__ALIGN_UP(off + v->nbytes, 64);
-    node.outputs[i] = nv++;
-  }
-  *supported = P->supports_op(DEV, &od);
-  if (!*supported)
-    return PV_ERR_UNSUPPORTED;
-  pv_partition_desc pd = {sizeof pd, 1, &node, nv, vals, off, NULL, NULL};
-  pv_plugin_partition *part = NULL;
-  int rc = P->partition_compile(DEV, &pd, &part);
-  if (rc)
-    return rc;
-  pv_plugin_buffer *arena = NULL;
-  rc = P->buffer_alloc(DEV, off ? off : 1, &arena);
-  if (rc) {
-    P->partition_release(DEV, part);
-    return rc;
-  }
-  char *base = P->buffer_host_ptr(DEV, arena);
-  memset(base, 0xcd, off); /* poison: kernels must write every output */
-  int vi = 0;
-  for (int i = 0; i < r->n_in; i++) {
-    if (!r->in_data[i])
-      continue;
-    if (vals[vi].kind == PV_VALUE_ARENA)
-      memcpy(base + vals[vi].offset, r->in_data[i], vals[vi].nbytes);
-    vi++;
-  }
-  rc = P->partition_execute(DEV, part, arena);
-  if (!rc) {
-    /* run twice: prepared state must be reusable */
-    rc = P->partition_execute(DEV, part, arena);
-  }
-  for (int i = 0; i < r->n_out && !rc; i++, vi++)
-    memcpy(r->out_data[i], base + vals[vi].offset, vals[vi].nbytes);
-  P->buffer_free(DEV, arena);
-  P->partition_release(DEV, part);
-  return rc;
-}
 
 /* ---- manifest attrs --------------------------------------------------------
  */
@@ -561,16 +458,8 @@ static void check_gather_range(void) {
 }
 
 int main(void) {
-  P = pv__cpu_plugin_query(PV_PLUGIN_ABI_MAJOR, PV_PLUGIN_ABI_MINOR,
-                           pv__host_api());
-  CHECK(P != NULL);
-  if (!P)
+  if (cpu_node_open())
     return pv_test_finish("test_cpu_ops");
-  CHECK_EQ_INT(P->abi_major, PV_PLUGIN_ABI_MAJOR);
-  CHECK_EQ_INT(P->init(pv__host_api(), &CTX), 0);
-  CHECK_EQ_INT(P->device_count(CTX), 1);
-  pv_device_options opts = {sizeof opts, 0, {0}};
-  CHECK_EQ_INT(P->device_open(CTX, 0, &opts, &DEV), 0);
 
   check_supports();
   check_gather_range();
@@ -580,7 +469,6 @@ int main(void) {
   check_gemm(64, 100, 513, 1, 0);  /* three K slices */
   run_goldens();
 
-  P->device_close(DEV);
-  P->shutdown(CTX);
+  cpu_node_close();
   return pv_test_finish("test_cpu_ops");
 }
