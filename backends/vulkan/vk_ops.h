@@ -110,6 +110,12 @@ int pv__vk_batch_chunk(pv_plugin_device *dev, const pv_op_desc *op,
 int pv__vk_plan_chunked(pv_vk_plan *pl, const pv_node_desc *n,
                         const pv_vk_op_impl *impl, int k, unsigned mask);
 
+/* How many weight rows of row_bytes one storage binding holds, at most n
+ * (ops that bind a constant weight in row ranges: linear, pointwise
+ * conv2d); 0, with the error set naming `op`, when not even one does. */
+uint64_t pv__vk_rows_per_binding(pv_plugin_device *dev, uint64_t row_bytes,
+                                 uint64_t n, const char *op);
+
 /* Shared checks for supports(). */
 int pv__vk_all_f32(const pv_op_desc *op);
 /* All tensors fit one storage binding. */

@@ -174,6 +174,19 @@ int pv__vk_bind_value(pv_vk_plan *pl, pv_vk_dispatch *d, int slot, int v,
                     elem_off);
 }
 
+uint64_t pv__vk_rows_per_binding(pv_plugin_device *dev, uint64_t row_bytes,
+                                 uint64_t n, const char *op) {
+  uint64_t rows = row_bytes ? (dev->max_range - dev->align) / row_bytes : n;
+  if (rows > n)
+    rows = n;
+  if (rows < 1)
+    pv__vk_error(PV_ERR_UNSUPPORTED,
+                 "vulkan: %s weight rows of %llu bytes exceed "
+                 "maxStorageBufferRange",
+                 op, (unsigned long long)row_bytes);
+  return rows;
+}
+
 int pv__vk_emit(pv_vk_plan *pl, pv_vk_dispatch *d, int shader,
                 const uint32_t *spec, int n_spec) {
   pv_vk_partition *p = pl->part;

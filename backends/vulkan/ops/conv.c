@@ -81,14 +81,9 @@ static int conv_plan(pv_vk_plan *pl, const pv_node_desc *n) {
      * binding: all of them unless the weight exceeds maxStorageBufferRange
      * (regnet_y_128gf's 7392x7392 on lavapipe). */
     uint64_t row_bytes = (uint64_t)cin * 4, HW = (uint64_t)H * W;
-    uint64_t rows = (dev->max_range - dev->align) / row_bytes;
-    if (rows > cout)
-      rows = cout;
-    if (rows < 1)
-      return pv__vk_error(PV_ERR_UNSUPPORTED,
-                          "vulkan: conv2d weight rows of %llu bytes exceed "
-                          "maxStorageBufferRange",
-                          (unsigned long long)row_bytes);
+    uint64_t rows = pv__vk_rows_per_binding(dev, row_bytes, cout, "conv2d");
+    if (!rows)
+      return PV_ERR_UNSUPPORTED;
     for (uint32_t c0 = 0; c0 < cout; c0 += (uint32_t)rows) {
       uint32_t nc = cout - c0 < rows ? cout - c0 : (uint32_t)rows;
       memset(&d, 0, sizeof d);

@@ -175,14 +175,9 @@ static int plan_linear(pv_vk_plan *pl, const pv_node_desc *n) {
   }
   /* Rows of the weight per dispatch: all of them when they fit. */
   uint64_t row_bytes = (uint64_t)K * (uint64_t)esize;
-  uint64_t rows = (dev->max_range - dev->align) / row_bytes;
-  if (rows > N)
-    rows = N;
-  if (rows < 1)
-    return pv__vk_error(PV_ERR_UNSUPPORTED,
-                        "vulkan: linear weight rows of %llu bytes exceed "
-                        "maxStorageBufferRange",
-                        (unsigned long long)row_bytes);
+  uint64_t rows = pv__vk_rows_per_binding(dev, row_bytes, N, "linear");
+  if (!rows)
+    return PV_ERR_UNSUPPORTED;
   for (uint32_t n0 = 0; n0 < N; n0 += (uint32_t)rows) {
     uint32_t nc = N - n0 < rows ? N - n0 : (uint32_t)rows;
     pv_vk_dispatch d;
