@@ -12,26 +12,6 @@
 
 #define LIMIT 65536
 
-static uint32_t g_seed = 4242;
-static float frand(void) {
-  g_seed = g_seed * 1664525u + 1013904223u;
-  return (float)((g_seed >> 8) & 0xffff) / 32768.0f - 1.0f;
-}
-static float *rnd(int64_t n) {
-  float *p = malloc(sizeof(float) * (size_t)(n ? n : 1));
-  for (int64_t i = 0; i < n; i++)
-    p[i] = frand();
-  return p;
-}
-static pv_op_attrs zattrs(void) {
-  pv_op_attrs a;
-  memset(&a, 0, sizeof a);
-  return a;
-}
-#define D(...)                                                                 \
-  (vkh_desc(PV_F32, (int)(sizeof((int64_t[]){__VA_ARGS__}) / 8),               \
-            (int64_t[]){__VA_ARGS__}))
-
 static vkh VK;
 
 /* 3x3, stride 1, pad 1 convolution with bias, `g` groups. */
@@ -39,7 +19,7 @@ static void conv_case(const char *name, int B, int C, int H, int W, int O,
                       int g) {
   CHECK((int64_t)B * C * H * W * 4 > LIMIT);
   int cg = C / g, og = O / g;
-  float *x = rnd(B * C * H * W), *w = rnd(O * cg * 9), *b = rnd(O);
+  float *x = vkh_rnd(B * C * H * W), *w = vkh_rnd(O * cg * 9), *b = vkh_rnd(O);
   float *want = malloc(sizeof(float) * (size_t)(B * O * H * W)), *y = NULL;
   for (int n = 0; n < B; n++)
     for (int o = 0; o < O; o++)
@@ -58,8 +38,8 @@ static void conv_case(const char *name, int B, int C, int H, int W, int O,
               }
           want[((n * O + o) * H + oy) * W + ox] = (float)acc;
         }
-  pv_tensor_desc in[3] = {D(B, C, H, W), D(O, cg, 3, 3), D(O)}, od;
-  pv_op_attrs at = zattrs();
+  pv_tensor_desc in[3] = {VKH_D(B, C, H, W), VKH_D(O, cg, 3, 3), VKH_D(O)}, od;
+  pv_op_attrs at = vkh_zattrs();
   at.conv.stride[0] = at.conv.stride[1] = 1;
   for (int i = 0; i < 4; i++)
     at.conv.padding[i] = 1;
@@ -78,7 +58,7 @@ static void conv_case(const char *name, int B, int C, int H, int W, int O,
 static void pointwise_case(const char *name, int B, int C, int HW, int O,
                            int bias) {
   CHECK((int64_t)O * C * 4 > LIMIT);
-  float *x = rnd(B * C * HW), *w = rnd(O * C), *b = rnd(O);
+  float *x = vkh_rnd(B * C * HW), *w = vkh_rnd(O * C), *b = vkh_rnd(O);
   float *want = malloc(sizeof(float) * (size_t)(B * O * HW)), *y = NULL;
   for (int n = 0; n < B; n++)
     for (int o = 0; o < O; o++)
@@ -88,8 +68,8 @@ static void pointwise_case(const char *name, int B, int C, int HW, int O,
           acc += (double)x[(n * C + c) * HW + i] * w[o * C + c];
         want[(n * O + o) * HW + i] = acc > 0 ? (float)acc : 0.0f;
       }
-  pv_tensor_desc in[3] = {D(B, C, HW, 1), D(O, C, 1, 1), D(O)}, od;
-  pv_op_attrs at = zattrs();
+  pv_tensor_desc in[3] = {VKH_D(B, C, HW, 1), VKH_D(O, C, 1, 1), VKH_D(O)}, od;
+  pv_op_attrs at = vkh_zattrs();
   at.conv.stride[0] = at.conv.stride[1] = 1;
   at.conv.dilation[0] = at.conv.dilation[1] = 1;
   at.conv.groups = 1;
@@ -107,12 +87,12 @@ static void pointwise_case(const char *name, int B, int C, int HW, int O,
 static void test_eltwise(int B, int C, int H, int W) {
   int64_t n = (int64_t)B * C * H * W, hw = (int64_t)H * W;
   CHECK(n * 4 > LIMIT);
-  float *x = rnd(n), *s = rnd(B * C), *c = rnd(C), *x2 = rnd(n);
+  float *x = vkh_rnd(n), *s = vkh_rnd(B * C), *c = vkh_rnd(C), *x2 = vkh_rnd(n);
   float *want = malloc(sizeof(float) * (size_t)n), *y = NULL;
-  pv_op_attrs at = zattrs();
+  pv_op_attrs at = vkh_zattrs();
   pv_tensor_desc od;
   {
-    pv_tensor_desc in = D(B, C, H, W);
+    pv_tensor_desc in = VKH_D(B, C, H, W);
     const void *data[1] = {x};
     for (int64_t i = 0; i < n; i++)
       want[i] = (float)(x[i] / (1.0 + exp(-(double)x[i])));
@@ -122,7 +102,7 @@ static void test_eltwise(int B, int C, int H, int W) {
     free(y), y = NULL;
   }
   {
-    pv_tensor_desc in[2] = {D(B, C, H, W), D(B, C, 1, 1)};
+    pv_tensor_desc in[2] = {VKH_D(B, C, H, W), VKH_D(B, C, 1, 1)};
     const void *data[2] = {x, s};
     for (int64_t i = 0; i < n; i++)
       want[i] = x[i] * s[i / hw];
@@ -132,7 +112,7 @@ static void test_eltwise(int B, int C, int H, int W) {
     free(y), y = NULL;
   }
   {
-    pv_tensor_desc in[2] = {D(B, C, H, W), D(1, C, 1, 1)};
+    pv_tensor_desc in[2] = {VKH_D(B, C, H, W), VKH_D(1, C, 1, 1)};
     const void *data[2] = {x, c};
     for (int64_t i = 0; i < n; i++)
       want[i] = x[i] + c[(i / hw) % C];
@@ -147,7 +127,7 @@ static void test_eltwise(int B, int C, int H, int W) {
     free(y), y = NULL;
   }
   {
-    pv_tensor_desc in[2] = {D(B, C, H, W), D(B, C, H, W)};
+    pv_tensor_desc in[2] = {VKH_D(B, C, H, W), VKH_D(B, C, H, W)};
     const void *data[2] = {x, x2};
     for (int64_t i = 0; i < n; i++)
       want[i] = x[i] + x2[i];
@@ -162,12 +142,12 @@ static void test_eltwise(int B, int C, int H, int W) {
 /* adaptive avg pool to 1x1, softmax over channels, batch norm. */
 static void test_pool_softmax_bn(int B, int C, int H, int W) {
   int64_t n = (int64_t)B * C * H * W, hw = (int64_t)H * W;
-  float *x = rnd(n), *want = malloc(sizeof(float) * (size_t)n), *y = NULL;
+  float *x = vkh_rnd(n), *want = malloc(sizeof(float) * (size_t)n), *y = NULL;
   pv_tensor_desc od;
   {
-    pv_op_attrs at = zattrs();
+    pv_op_attrs at = vkh_zattrs();
     at.pool.output_size[0] = at.pool.output_size[1] = 1;
-    pv_tensor_desc in = D(B, C, H, W);
+    pv_tensor_desc in = VKH_D(B, C, H, W);
     const void *data[1] = {x};
     for (int64_t i = 0; i < (int64_t)B * C; i++) {
       double s = 0;
@@ -182,9 +162,9 @@ static void test_pool_softmax_bn(int B, int C, int H, int W) {
     free(y), y = NULL;
   }
   {
-    pv_op_attrs at = zattrs();
+    pv_op_attrs at = vkh_zattrs();
     at.axis.axis = 1;
-    pv_tensor_desc in = D(B, C, H, W);
+    pv_tensor_desc in = VKH_D(B, C, H, W);
     const void *data[1] = {x};
     for (int b = 0; b < B; b++)
       for (int64_t j = 0; j < hw; j++) {
@@ -203,12 +183,14 @@ static void test_pool_softmax_bn(int B, int C, int H, int W) {
     free(y), y = NULL;
   }
   {
-    pv_op_attrs at = zattrs();
+    pv_op_attrs at = vkh_zattrs();
     at.norm.eps = 1e-5f;
-    float *w = rnd(C), *bb = rnd(C), *mean = rnd(C), *var = rnd(C);
+    float *w = vkh_rnd(C), *bb = vkh_rnd(C), *mean = vkh_rnd(C),
+          *var = vkh_rnd(C);
     for (int c = 0; c < C; c++)
       var[c] = fabsf(var[c]) + 0.5f;
-    pv_tensor_desc in[5] = {D(B, C, H, W), D(C), D(C), D(C), D(C)};
+    pv_tensor_desc in[5] = {VKH_D(B, C, H, W), VKH_D(C), VKH_D(C), VKH_D(C),
+                            VKH_D(C)};
     const void *data[5] = {x, w, bb, mean, var};
     for (int64_t i = 0; i < n; i++) {
       int c = (int)((i / hw) % C);
@@ -229,12 +211,13 @@ static void test_pool_softmax_bn(int B, int C, int H, int W) {
 static void test_unaligned(int B, int C, int H, int W) {
   int64_t n = (int64_t)B * C * H * W, hw = (int64_t)H * W;
   CHECK(n * 4 > LIMIT);
-  float *x = rnd(n), *t = rnd(C), *want = malloc(sizeof(float) * (size_t)n);
+  float *x = vkh_rnd(n), *t = vkh_rnd(C),
+        *want = malloc(sizeof(float) * (size_t)n);
   float *y = NULL;
   uint8_t *m = NULL;
-  pv_op_attrs at = zattrs();
+  pv_op_attrs at = vkh_zattrs();
   pv_tensor_desc od;
-  pv_tensor_desc in[2] = {D(B, C, H, W), D(1, C, 1, 1)};
+  pv_tensor_desc in[2] = {VKH_D(B, C, H, W), VKH_D(1, C, 1, 1)};
   const void *data[2] = {x, t};
   for (int64_t i = 0; i < n; i++)
     want[i] = (float)(x[i] / (1.0 + exp(-(double)x[i])));
@@ -300,44 +283,45 @@ static void per_item_case(const char *name, int op, const pv_op_attrs *at,
 }
 
 static void test_per_item(void) {
-  float *x = rnd(3 * 4 * 50 * 40), *w = rnd(4 * 2 * 3 * 3), *g = rnd(40);
-  pv_tensor_desc in = D(3, 4, 50, 40);
+  float *x = vkh_rnd(3 * 4 * 50 * 40), *w = vkh_rnd(4 * 2 * 3 * 3),
+        *g = vkh_rnd(40);
+  pv_tensor_desc in = VKH_D(3, 4, 50, 40);
   const void *data[3] = {x, w, g};
-  pv_op_attrs at = zattrs();
+  pv_op_attrs at = vkh_zattrs();
   /* pad H and W (constant 0.5) */
   at.pad.mode = PV_PAD_CONSTANT;
   at.pad.value = 0.5f;
   at.pad.pads[4] = 1, at.pad.pads[5] = 2, at.pad.pads[6] = 3;
   per_item_case("pad", PV_OP_PAD, &at, 1, &in, data, 0, 1u);
-  at = zattrs();
+  at = vkh_zattrs();
   at.resize.mode = PV_RESIZE_BILINEAR;
   at.resize.size[0] = 60, at.resize.size[1] = 45;
   per_item_case("resize bilinear", PV_OP_RESIZE, &at, 1, &in, data, 0, 1u);
-  at = zattrs();
+  at = vkh_zattrs();
   at.pool.kernel[0] = at.pool.kernel[1] = 3;
   at.pool.stride[0] = at.pool.stride[1] = 1;
   for (int i = 0; i < 4; i++)
     at.pool.padding[i] = 1;
   at.pool.dilation[0] = at.pool.dilation[1] = 1;
   per_item_case("max_pool 3x3 s1", PV_OP_MAX_POOL2D, &at, 1, &in, data, 0, 1u);
-  at = zattrs();
+  at = vkh_zattrs();
   at.norm.eps = 1e-5f;
   at.norm.groups = 2;
   per_item_case("group_norm", PV_OP_GROUP_NORM, &at, 1, &in, data, 0, 1u);
-  at = zattrs();
+  at = vkh_zattrs();
   at.norm.eps = 1e-5f;
   at.norm.n_norm_dims = 1;
-  pv_tensor_desc lin[2] = {in, D(40)};
+  pv_tensor_desc lin[2] = {in, VKH_D(40)};
   const void *ldata[2] = {x, g};
   per_item_case("layer_norm", PV_OP_LAYER_NORM, &at, 2, lin, ldata, 2u, 1u);
   /* conv_transpose2d 4 -> 4 channels (groups 2), stride 1, pad 1: same size */
-  at = zattrs();
+  at = vkh_zattrs();
   at.conv.stride[0] = at.conv.stride[1] = 1;
   for (int i = 0; i < 4; i++)
     at.conv.padding[i] = 1;
   at.conv.dilation[0] = at.conv.dilation[1] = 1;
   at.conv.groups = 2;
-  pv_tensor_desc cin[2] = {in, D(4, 2, 3, 3)};
+  pv_tensor_desc cin[2] = {in, VKH_D(4, 2, 3, 3)};
   per_item_case("conv_transpose2d", PV_OP_CONV_TRANSPOSE2D, &at, 2, cin, data,
                 2u, 1u);
   free(x), free(w), free(g);
@@ -345,17 +329,17 @@ static void test_per_item(void) {
 
 /* What cannot be chunked is still refused. */
 static void test_refused(void) {
-  pv_op_attrs at = zattrs();
+  pv_op_attrs at = vkh_zattrs();
   pv_tensor_desc od;
   float *y = NULL;
   /* one item (4*64*80*4 = 80 KiB) over the limit */
-  float *x = rnd(2 * 4 * 64 * 80);
-  pv_tensor_desc in = D(2, 4, 64, 80);
+  float *x = vkh_rnd(2 * 4 * 64 * 80);
+  pv_tensor_desc in = VKH_D(2, 4, 64, 80);
   const void *data[1] = {x};
   CHECK(vkh_run(&VK, PV_OP_RELU, &at, 1, &in, data, 0, &od, (void **)&y) != 0);
   free(y), y = NULL;
   /* softmax along the batch dim is not independent along it */
-  pv_tensor_desc in2 = D(2, 4, 64, 60);
+  pv_tensor_desc in2 = VKH_D(2, 4, 64, 60);
   at.axis.axis = 0;
   CHECK(vkh_run(&VK, PV_OP_SOFTMAX, &at, 1, &in2, data, 0, &od, (void **)&y) !=
         0);
@@ -364,6 +348,7 @@ static void test_refused(void) {
 }
 
 int main(void) {
+  vkh_seed(4242);
   setenv("POLYVIS_VK_MAX_STORAGE_RANGE", "65536", 1);
   int rc = vkh_open(&VK, 0);
   if (rc)

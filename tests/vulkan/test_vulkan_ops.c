@@ -6,26 +6,6 @@
 #include <math.h>
 #include <pthread.h>
 
-static uint32_t g_seed = 12345;
-static float frand(void) {
-  g_seed = g_seed * 1664525u + 1013904223u;
-  return (float)((g_seed >> 8) & 0xffff) / 32768.0f - 1.0f;
-}
-static float *rnd(int64_t n) {
-  float *p = malloc(sizeof(float) * (size_t)(n ? n : 1));
-  for (int64_t i = 0; i < n; i++)
-    p[i] = frand();
-  return p;
-}
-static pv_op_attrs zattrs(void) {
-  pv_op_attrs a;
-  memset(&a, 0, sizeof a);
-  return a;
-}
-#define D(...)                                                                 \
-  (vkh_desc(PV_F32, (int)(sizeof((int64_t[]){__VA_ARGS__}) / 8),               \
-            (int64_t[]){__VA_ARGS__}))
-
 static vkh VK;
 
 static void test_unary(void) {
@@ -34,12 +14,12 @@ static void test_unary(void) {
                PV_OP_LEAKY_RELU, PV_OP_EXP,  PV_OP_NEG,       PV_OP_ABS,
                PV_OP_ERF,        PV_OP_SQRT, PV_OP_LOG,       PV_OP_RSQRT};
   int64_t n = 300;
-  float *x = rnd(n);
+  float *x = vkh_rnd(n);
   for (int64_t i = 0; i < n; i++)
     x[i] *= 4.0f;
   for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++) {
     int op = ops[k];
-    pv_op_attrs a = zattrs();
+    pv_op_attrs a = vkh_zattrs();
     float *xin = x;
     float pos[300];
     if (op == PV_OP_SQRT || op == PV_OP_LOG || op == PV_OP_RSQRT) {
@@ -57,7 +37,7 @@ static void test_unary(void) {
     }
     if (op == PV_OP_LEAKY_RELU)
       a.unary.alpha = 0.1f;
-    pv_tensor_desc in = D(3, 100), od;
+    pv_tensor_desc in = VKH_D(3, 100), od;
     const void *data[1] = {xin};
     float *y = NULL;
     CHECK_EQ_INT(vkh_run(&VK, op, &a, 1, &in, data, 0, &od, (void **)&y), 0);
@@ -126,12 +106,12 @@ static void test_binary(void) {
                PV_OP_MAX, PV_OP_MIN, PV_OP_POW, PV_OP_PRELU};
   for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++) {
     int op = ops[k];
-    pv_tensor_desc in[2] = {D(2, 3, 5, 4), D(3, 1, 1)};
-    float *a = rnd(120), *b = rnd(3);
+    pv_tensor_desc in[2] = {VKH_D(2, 3, 5, 4), VKH_D(3, 1, 1)};
+    float *a = vkh_rnd(120), *b = vkh_rnd(3);
     if (op == PV_OP_POW)
       for (int i = 0; i < 3; i++)
         b[i] = (float)(i + 1);
-    pv_op_attrs at = zattrs();
+    pv_op_attrs at = vkh_zattrs();
     if (op == PV_OP_ADD)
       at.binary.act.op = PV_OP_RELU;
     const void *data[2] = {a, b};
@@ -193,13 +173,14 @@ static void test_gemm(void) {
    * take the GEMV path, 70 the tiled GEMM */
   for (int rows = 6; rows <= 70; rows += 64) {
     int M = rows, N = 65, K = 70;
-    float *x = rnd(M * K), *w = rnd(N * K), *b = rnd(N), *y = NULL;
+    float *x = vkh_rnd(M * K), *w = vkh_rnd(N * K), *b = vkh_rnd(N), *y = NULL;
     float *want = malloc(sizeof(float) * (size_t)(M * N));
     ref_gemm(x, w, want, M, N, K, 0, 1);
     for (int i = 0; i < M * N; i++)
       want[i] = fmaxf(want[i] + b[i % N], 0);
-    pv_tensor_desc in[3] = {D(2, rows / 2, 70), D(65, 70), D(65)}, od;
-    pv_op_attrs at = zattrs();
+    pv_tensor_desc in[3] = {VKH_D(2, rows / 2, 70), VKH_D(65, 70), VKH_D(65)},
+                   od;
+    pv_op_attrs at = vkh_zattrs();
     at.gemm.act.op = PV_OP_RELU;
     const void *data[3] = {x, w, b};
     CHECK_EQ_INT(
@@ -210,13 +191,13 @@ static void test_gemm(void) {
   /* gemm: trans_a, trans_b, alpha, beta, C[M,1] */
   {
     int M = 33, N = 70, K = 17;
-    float *a = rnd(K * M), *b = rnd(N * K), *c = rnd(M), *y = NULL;
+    float *a = vkh_rnd(K * M), *b = vkh_rnd(N * K), *c = vkh_rnd(M), *y = NULL;
     float *want = malloc(sizeof(float) * (size_t)(M * N));
     ref_gemm(a, b, want, M, N, K, 1, 1);
     for (int i = 0; i < M * N; i++)
       want[i] = 0.5f * want[i] + 2.0f * c[i / N];
-    pv_tensor_desc in[3] = {D(17, 33), D(70, 17), D(33, 1)}, od;
-    pv_op_attrs at = zattrs();
+    pv_tensor_desc in[3] = {VKH_D(17, 33), VKH_D(70, 17), VKH_D(33, 1)}, od;
+    pv_op_attrs at = vkh_zattrs();
     at.gemm.trans_a = at.gemm.trans_b = 1;
     at.gemm.alpha = 0.5f;
     at.gemm.beta = 2.0f;
@@ -228,12 +209,12 @@ static void test_gemm(void) {
   }
   /* matmul: [3,20,30] @ [30,40] (b broadcast over the batch) */
   {
-    float *a = rnd(3 * 20 * 30), *b = rnd(30 * 40), *y = NULL;
+    float *a = vkh_rnd(3 * 20 * 30), *b = vkh_rnd(30 * 40), *y = NULL;
     float *want = malloc(sizeof(float) * 3 * 20 * 40);
     for (int z = 0; z < 3; z++)
       ref_gemm(a + z * 600, b, want + z * 800, 20, 40, 30, 0, 0);
-    pv_tensor_desc in[2] = {D(3, 20, 30), D(30, 40)}, od;
-    pv_op_attrs at = zattrs();
+    pv_tensor_desc in[2] = {VKH_D(3, 20, 30), VKH_D(30, 40)}, od;
+    pv_op_attrs at = vkh_zattrs();
     const void *data[2] = {a, b};
     CHECK_EQ_INT(
         vkh_run(&VK, PV_OP_MATMUL, &at, 2, in, data, 0, &od, (void **)&y), 0);
@@ -246,13 +227,14 @@ static void test_gemm(void) {
 static void test_matmul_bcast(void) {
   /* [2,1,4,5] @ [1,3,5,6] -> [2,3,4,6] */
   {
-    float *a = rnd(2 * 4 * 5), *b = rnd(3 * 5 * 6), *y = NULL, want[144];
+    float *a = vkh_rnd(2 * 4 * 5), *b = vkh_rnd(3 * 5 * 6), *y = NULL,
+          want[144];
     for (int i = 0; i < 2; i++)
       for (int j = 0; j < 3; j++)
         ref_gemm(a + i * 20, b + j * 30, want + (i * 3 + j) * 24, 4, 6, 5, 0,
                  0);
-    pv_tensor_desc in[2] = {D(2, 1, 4, 5), D(1, 3, 5, 6)}, od;
-    pv_op_attrs at = zattrs();
+    pv_tensor_desc in[2] = {VKH_D(2, 1, 4, 5), VKH_D(1, 3, 5, 6)}, od;
+    pv_op_attrs at = vkh_zattrs();
     const void *data[2] = {a, b};
     CHECK_EQ_INT(
         vkh_run(&VK, PV_OP_MATMUL, &at, 2, in, data, 0, &od, (void **)&y), 0);
@@ -261,19 +243,19 @@ static void test_matmul_bcast(void) {
   }
   /* [3,4,5] @ [5] -> [3,4]; [5] @ [2,5,3] -> [2,3] */
   {
-    float *a = rnd(60), *v = rnd(5), *y = NULL, want[12];
+    float *a = vkh_rnd(60), *v = vkh_rnd(5), *y = NULL, want[12];
     ref_gemm(a, v, want, 12, 1, 5, 0, 0);
-    pv_tensor_desc in[2] = {D(3, 4, 5), D(5)}, od;
-    pv_op_attrs at = zattrs();
+    pv_tensor_desc in[2] = {VKH_D(3, 4, 5), VKH_D(5)}, od;
+    pv_op_attrs at = vkh_zattrs();
     const void *data[2] = {a, v};
     CHECK_EQ_INT(
         vkh_run(&VK, PV_OP_MATMUL, &at, 2, in, data, 0, &od, (void **)&y), 0);
     CHECK(y && vkh_close_enough("matmul mv", y, want, 12, 1e-5));
     free(y);
-    float *b = rnd(30), want2[6];
+    float *b = vkh_rnd(30), want2[6];
     for (int z = 0; z < 2; z++)
       ref_gemm(v, b + z * 15, want2 + z * 3, 1, 3, 5, 0, 0);
-    pv_tensor_desc in2[2] = {D(5), D(2, 5, 3)};
+    pv_tensor_desc in2[2] = {VKH_D(5), VKH_D(2, 5, 3)};
     const void *data2[2] = {v, b};
     y = NULL;
     CHECK_EQ_INT(
@@ -312,11 +294,13 @@ static void conv_case(const char *name, int B, int C, int H, int W, int O,
                       int K, int s, int p, int d, int g, int relu) {
   int OH = (H + 2 * p - d * (K - 1) - 1) / s + 1;
   int OW = (W + 2 * p - d * (K - 1) - 1) / s + 1;
-  float *x = rnd(B * C * H * W), *w = rnd(O * (C / g) * K * K), *b = rnd(O);
+  float *x = vkh_rnd(B * C * H * W), *w = vkh_rnd(O * (C / g) * K * K),
+        *b = vkh_rnd(O);
   float *want = malloc(sizeof(float) * (size_t)(B * O * OH * OW)), *y = NULL;
   ref_conv(x, w, b, want, B, C, H, W, O, K, K, s, p, d, g, OH, OW, relu);
-  pv_tensor_desc in[3] = {D(B, C, H, W), D(O, C / g, K, K), D(O)}, od;
-  pv_op_attrs at = zattrs();
+  pv_tensor_desc in[3] = {VKH_D(B, C, H, W), VKH_D(O, C / g, K, K), VKH_D(O)},
+                 od;
+  pv_op_attrs at = vkh_zattrs();
   at.conv.stride[0] = at.conv.stride[1] = s;
   for (int i = 0; i < 4; i++)
     at.conv.padding[i] = p;
@@ -340,10 +324,10 @@ static void test_conv(void) {
 
 static void test_pool(void) {
   int C = 3, Hh = 7, W = 8;
-  float *x = rnd(C * Hh * W);
+  float *x = vkh_rnd(C * Hh * W);
   /* max 3x3 s2 p1 ceil_mode */
   {
-    pv_op_attrs at = zattrs();
+    pv_op_attrs at = vkh_zattrs();
     pv_pool_attrs *p = &at.pool;
     p->kernel[0] = p->kernel[1] = 3;
     p->stride[0] = p->stride[1] = 2;
@@ -351,7 +335,7 @@ static void test_pool(void) {
       p->padding[i] = 1;
     p->dilation[0] = p->dilation[1] = 1;
     p->ceil_mode = 1;
-    pv_tensor_desc in = D(1, 3, 7, 8), od;
+    pv_tensor_desc in = VKH_D(1, 3, 7, 8), od;
     const void *data[1] = {x};
     float *y = NULL;
     CHECK_EQ_INT(
@@ -377,14 +361,14 @@ static void test_pool(void) {
   }
   /* avg 3x3 s2 p1, count_include_pad on and off */
   for (int cip = 0; cip < 2; cip++) {
-    pv_op_attrs at = zattrs();
+    pv_op_attrs at = vkh_zattrs();
     pv_pool_attrs *p = &at.pool;
     p->kernel[0] = p->kernel[1] = 3;
     p->stride[0] = p->stride[1] = 2;
     for (int i = 0; i < 4; i++)
       p->padding[i] = 1;
     p->count_include_pad = cip;
-    pv_tensor_desc in = D(1, 3, 7, 8), od;
+    pv_tensor_desc in = VKH_D(1, 3, 7, 8), od;
     const void *data[1] = {x};
     float *y = NULL;
     CHECK_EQ_INT(
@@ -414,10 +398,10 @@ static void test_pool(void) {
   }
   /* adaptive avg to 3x5 */
   {
-    pv_op_attrs at = zattrs();
+    pv_op_attrs at = vkh_zattrs();
     at.pool.output_size[0] = 3;
     at.pool.output_size[1] = 5;
-    pv_tensor_desc in = D(1, 3, 7, 8), od;
+    pv_tensor_desc in = VKH_D(1, 3, 7, 8), od;
     const void *data[1] = {x};
     float *y = NULL, want[45];
     CHECK_EQ_INT(vkh_run(&VK, PV_OP_ADAPTIVE_AVG_POOL2D, &at, 1, &in, data, 0,
@@ -441,11 +425,11 @@ static void test_pool(void) {
 }
 
 static void test_softmax_norm(void) {
-  float *x = rnd(2 * 5 * 6);
+  float *x = vkh_rnd(2 * 5 * 6);
   for (int lg = 0; lg < 2; lg++) {
-    pv_op_attrs at = zattrs();
+    pv_op_attrs at = vkh_zattrs();
     at.axis.axis = 1;
-    pv_tensor_desc in = D(2, 5, 6), od;
+    pv_tensor_desc in = VKH_D(2, 5, 6), od;
     const void *data[1] = {x};
     float *y = NULL, want[60];
     CHECK_EQ_INT(vkh_run(&VK, lg ? PV_OP_LOG_SOFTMAX : PV_OP_SOFTMAX, &at, 1,
@@ -469,11 +453,11 @@ static void test_softmax_norm(void) {
   }
   /* layer norm over the last dim with weight and bias */
   {
-    float *w = rnd(6), *b = rnd(6), *y = NULL, want[60];
-    pv_op_attrs at = zattrs();
+    float *w = vkh_rnd(6), *b = vkh_rnd(6), *y = NULL, want[60];
+    pv_op_attrs at = vkh_zattrs();
     at.norm.eps = 1e-5f;
     at.norm.n_norm_dims = 1;
-    pv_tensor_desc in[3] = {D(2, 5, 6), D(6), D(6)}, od;
+    pv_tensor_desc in[3] = {VKH_D(2, 5, 6), VKH_D(6), VKH_D(6)}, od;
     const void *data[3] = {x, w, b};
     CHECK_EQ_INT(
         vkh_run(&VK, PV_OP_LAYER_NORM, &at, 3, in, data, 6u, &od, (void **)&y),
@@ -493,11 +477,12 @@ static void test_softmax_norm(void) {
   }
   /* group norm: [2, 4, 3, 5] in 2 groups */
   {
-    float *gx = rnd(120), *w = rnd(4), *b = rnd(4), *y = NULL, want[120];
-    pv_op_attrs at = zattrs();
+    float *gx = vkh_rnd(120), *w = vkh_rnd(4), *b = vkh_rnd(4), *y = NULL,
+          want[120];
+    pv_op_attrs at = vkh_zattrs();
     at.norm.eps = 1e-5f;
     at.norm.groups = 2;
-    pv_tensor_desc in[3] = {D(2, 4, 3, 5), D(4), D(4)}, od;
+    pv_tensor_desc in[3] = {VKH_D(2, 4, 3, 5), VKH_D(4), VKH_D(4)}, od;
     const void *data[3] = {gx, w, b};
     CHECK_EQ_INT(
         vkh_run(&VK, PV_OP_GROUP_NORM, &at, 3, in, data, 0, &od, (void **)&y),
@@ -516,10 +501,11 @@ static void test_softmax_norm(void) {
     }
     CHECK(y && vkh_close_enough("group_norm", y, want, 120, 1e-5));
     /* batch norm on the same input */
-    float *mean = rnd(4), *var = rnd(4), *y2 = NULL;
+    float *mean = vkh_rnd(4), *var = vkh_rnd(4), *y2 = NULL;
     for (int i = 0; i < 4; i++)
       var[i] = fabsf(var[i]) + 0.5f;
-    pv_tensor_desc bin[5] = {D(2, 4, 3, 5), D(4), D(4), D(4), D(4)};
+    pv_tensor_desc bin[5] = {VKH_D(2, 4, 3, 5), VKH_D(4), VKH_D(4), VKH_D(4),
+                             VKH_D(4)};
     const void *bdata[5] = {gx, w, b, mean, var};
     CHECK_EQ_INT(vkh_run(&VK, PV_OP_BATCH_NORM, &at, 5, bin, bdata, 30u, &od,
                          (void **)&y2),
@@ -535,15 +521,15 @@ static void test_softmax_norm(void) {
 }
 
 static void test_layout(void) {
-  float *x = rnd(2 * 3 * 4);
+  float *x = vkh_rnd(2 * 3 * 4);
   const void *data[2] = {x, NULL};
   float *y = NULL, want[96];
   pv_tensor_desc od;
   /* permute [2,3,4] -> (2,0,1) */
   {
-    pv_op_attrs at = zattrs();
+    pv_op_attrs at = vkh_zattrs();
     at.permute.perm[0] = 2, at.permute.perm[1] = 0, at.permute.perm[2] = 1;
-    pv_tensor_desc in = D(2, 3, 4);
+    pv_tensor_desc in = VKH_D(2, 3, 4);
     CHECK_EQ_INT(
         vkh_run(&VK, PV_OP_PERMUTE, &at, 1, &in, data, 0, &od, (void **)&y), 0);
     for (int k = 0; k < 4; k++)
@@ -555,11 +541,11 @@ static void test_layout(void) {
   }
   /* slice dim 2 [3:0:-2], dim 1 [1:] */
   {
-    pv_op_attrs at = zattrs();
+    pv_op_attrs at = vkh_zattrs();
     at.slice.start[0] = 0, at.slice.end[0] = INT64_MAX, at.slice.step[0] = 1;
     at.slice.start[1] = 1, at.slice.end[1] = INT64_MAX, at.slice.step[1] = 1;
     at.slice.start[2] = 3, at.slice.end[2] = 0, at.slice.step[2] = -2;
-    pv_tensor_desc in = D(2, 3, 4);
+    pv_tensor_desc in = VKH_D(2, 3, 4);
     CHECK_EQ_INT(
         vkh_run(&VK, PV_OP_SLICE, &at, 1, &in, data, 0, &od, (void **)&y), 0);
     CHECK_EQ_INT(od.shape[1], 2);
@@ -573,10 +559,10 @@ static void test_layout(void) {
   }
   /* concat along 1 of [2,3,4] and [2,1,4] */
   {
-    float *x2 = rnd(8);
-    pv_op_attrs at = zattrs();
+    float *x2 = vkh_rnd(8);
+    pv_op_attrs at = vkh_zattrs();
     at.axis.axis = 1;
-    pv_tensor_desc in[2] = {D(2, 3, 4), D(2, 1, 4)};
+    pv_tensor_desc in[2] = {VKH_D(2, 3, 4), VKH_D(2, 1, 4)};
     const void *d2[2] = {x, x2};
     CHECK_EQ_INT(
         vkh_run(&VK, PV_OP_CONCAT, &at, 2, in, d2, 0, &od, (void **)&y), 0);
@@ -590,10 +576,10 @@ static void test_layout(void) {
   }
   /* expand [3,1] -> [2,3,4]; tile [2,3,4] x (1,1,2) */
   {
-    pv_op_attrs at = zattrs();
+    pv_op_attrs at = vkh_zattrs();
     at.reshape.ndim = 3;
     at.reshape.shape[0] = 2, at.reshape.shape[1] = 3, at.reshape.shape[2] = 4;
-    pv_tensor_desc in = D(3, 1);
+    pv_tensor_desc in = VKH_D(3, 1);
     CHECK_EQ_INT(
         vkh_run(&VK, PV_OP_EXPAND, &at, 1, &in, data, 0, &od, (void **)&y), 0);
     for (int i = 0; i < 24; i++)
@@ -601,7 +587,7 @@ static void test_layout(void) {
     CHECK(y && vkh_close_enough("expand", y, want, 24, 0));
     free(y);
     at.reshape.shape[0] = 1, at.reshape.shape[1] = 1, at.reshape.shape[2] = 2;
-    pv_tensor_desc tin = D(2, 3, 4);
+    pv_tensor_desc tin = VKH_D(2, 3, 4);
     CHECK_EQ_INT(
         vkh_run(&VK, PV_OP_TILE, &at, 1, &tin, data, 0, &od, (void **)&y), 0);
     for (int i = 0; i < 48; i++)
@@ -611,9 +597,9 @@ static void test_layout(void) {
   }
   /* reduce mean over (1, 2); argmax over 1 */
   {
-    pv_op_attrs at = zattrs();
+    pv_op_attrs at = vkh_zattrs();
     at.axis.n_axes = 2, at.axis.axes[0] = 1, at.axis.axes[1] = 2;
-    pv_tensor_desc in = D(2, 3, 4);
+    pv_tensor_desc in = VKH_D(2, 3, 4);
     CHECK_EQ_INT(
         vkh_run(&VK, PV_OP_REDUCE_MEAN, &at, 1, &in, data, 0, &od, (void **)&y),
         0);
@@ -625,7 +611,7 @@ static void test_layout(void) {
     }
     CHECK(y && vkh_close_enough("reduce_mean", y, want, 2, 1e-5));
     free(y);
-    pv_op_attrs aa = zattrs();
+    pv_op_attrs aa = vkh_zattrs();
     aa.axis.axis = 1;
     int64_t *idx = NULL;
     CHECK_EQ_INT(
@@ -661,11 +647,11 @@ static void *thr_run(void *p) {
 
 static void test_chain_threads(void) {
   int64_t n = 1000;
-  float *x = rnd(n);
+  float *x = vkh_rnd(n);
   pv_value_desc v[3];
   memset(v, 0, sizeof v);
   for (int i = 0; i < 3; i++) {
-    v[i].desc = D(1000);
+    v[i].desc = VKH_D(1000);
     v[i].nbytes = 4000;
     v[i].offset = (uint64_t)i * 4096;
   }
@@ -710,12 +696,12 @@ static void test_chain_threads(void) {
 static void test_war(void) {
   float x[256], z[256];
   for (int i = 0; i < 256; i++)
-    x[i] = frand(), z[i] = frand();
+    x[i] = vkh_frand(), z[i] = vkh_frand();
   pv_value_desc v[5];
   memset(v, 0, sizeof v);
   uint64_t offs[5] = {0, 1024, 2048, 0, 3072}; /* v3 aliases v0 */
   for (int i = 0; i < 5; i++) {
-    v[i].desc = D(256);
+    v[i].desc = VKH_D(256);
     v[i].nbytes = 1024;
     v[i].offset = offs[i];
   }
@@ -764,6 +750,7 @@ static void test_war(void) {
 }
 
 int main(void) {
+  vkh_seed(12345);
   int rc = vkh_open(&VK, 0);
   if (rc)
     return rc;

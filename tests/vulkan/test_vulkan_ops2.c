@@ -5,27 +5,6 @@
 
 #include <math.h>
 
-static uint32_t g_seed = 777;
-static float frand(void) {
-  g_seed = g_seed * 1664525u + 1013904223u;
-  return (float)((g_seed >> 8) & 0xffff) / 32768.0f - 1.0f;
-}
-static float *rnd(int64_t n) {
-  float *p = malloc(sizeof(float) * (size_t)(n ? n : 1));
-  for (int64_t i = 0; i < n; i++)
-    p[i] = frand();
-  return p;
-}
-static pv_op_attrs zattrs(void) {
-  pv_op_attrs a;
-  memset(&a, 0, sizeof a);
-  return a;
-}
-#define DT(dt, ...)                                                            \
-  (vkh_desc(dt, (int)(sizeof((int64_t[]){__VA_ARGS__}) / 8),                   \
-            (int64_t[]){__VA_ARGS__}))
-#define D(...) DT(PV_F32, __VA_ARGS__)
-
 static vkh VK;
 
 static int64_t numel_of(const pv_tensor_desc *d) {
@@ -37,13 +16,13 @@ static int64_t numel_of(const pv_tensor_desc *d) {
 
 static void test_compare_where(void) {
   /* 7 x 5 (35 bytes: partial last word) vs a row [5] */
-  float *a = rnd(35), *b = rnd(5);
+  float *a = vkh_rnd(35), *b = vkh_rnd(5);
   a[3] = b[3]; /* one equal element */
   int ops[3] = {PV_OP_EQUAL, PV_OP_LESS, PV_OP_GREATER};
   uint8_t *masks[3] = {0};
   for (int k = 0; k < 3; k++) {
-    pv_tensor_desc in[2] = {D(7, 5), D(5)}, od;
-    pv_op_attrs at = zattrs();
+    pv_tensor_desc in[2] = {VKH_D(7, 5), VKH_D(5)}, od;
+    pv_op_attrs at = vkh_zattrs();
     const void *data[2] = {a, b};
     CHECK_EQ_INT(
         vkh_run(&VK, ops[k], &at, 2, in, data, 0, &od, (void **)&masks[k]), 0);
@@ -57,8 +36,8 @@ static void test_compare_where(void) {
   /* where(less, a, -1) with the scalar-like branch broadcast */
   if (masks[1]) {
     float minus1 = -1.0f, *y = NULL, want[35];
-    pv_tensor_desc in[3] = {DT(PV_BOOL, 7, 5), D(7, 5), D(1)}, od;
-    pv_op_attrs at = zattrs();
+    pv_tensor_desc in[3] = {VKH_DT(PV_BOOL, 7, 5), VKH_D(7, 5), VKH_D(1)}, od;
+    pv_op_attrs at = vkh_zattrs();
     const void *data[3] = {masks[1], a, &minus1};
     CHECK_EQ_INT(
         vkh_run(&VK, PV_OP_WHERE, &at, 3, in, data, 0, &od, (void **)&y), 0);
@@ -73,9 +52,9 @@ static void test_compare_where(void) {
 }
 
 static void test_pad(void) {
-  float *x = rnd(2 * 3 * 4);
+  float *x = vkh_rnd(2 * 3 * 4);
   for (int mode = 0; mode < 4; mode++) {
-    pv_op_attrs at = zattrs();
+    pv_op_attrs at = vkh_zattrs();
     at.pad.mode = mode;
     at.pad.value = 0.5f;
     at.pad.pads[2] = 2, at.pad.pads[3] = 1; /* dim 1: 2 before, 1 after */
@@ -84,7 +63,7 @@ static void test_pad(void) {
       at.pad.pads[5] = -1; /* crop */
     if (mode == 3)
       at.pad.pads[5] = 2;
-    pv_tensor_desc in = D(2, 3, 4), od;
+    pv_tensor_desc in = VKH_D(2, 3, 4), od;
     const void *data[1] = {x};
     float *y = NULL, want[200];
     CHECK_EQ_INT(
@@ -116,13 +95,14 @@ static void test_pad(void) {
 }
 
 static void test_gather(void) {
-  float *x = rnd(3 * 5 * 2);
+  float *x = vkh_rnd(3 * 5 * 2);
   int64_t idx64[4] = {4, 0, -1, 2};
   int32_t idx32[4] = {1, 1, 3, -5};
   for (int w = 0; w < 2; w++) {
-    pv_op_attrs at = zattrs();
+    pv_op_attrs at = vkh_zattrs();
     at.axis.axis = 1;
-    pv_tensor_desc in[2] = {D(3, 5, 2), DT(w ? PV_I32 : PV_I64, 2, 2)}, od;
+    pv_tensor_desc in[2] = {VKH_D(3, 5, 2), VKH_DT(w ? PV_I32 : PV_I64, 2, 2)},
+                   od;
     const void *data[2] = {x, w ? (const void *)idx32 : (const void *)idx64};
     float *y = NULL, want[24];
     CHECK_EQ_INT(vkh_run(&VK, PV_OP_GATHER, &at, 2, in, data, w ? 0 : 2u, &od,
@@ -153,7 +133,7 @@ static double cubic(double x, double A) {
 
 static void test_resize(void) {
   int H = 5, W = 6;
-  float *x = rnd(2 * H * W);
+  float *x = vkh_rnd(2 * H * W);
   struct {
     int mode, align, OH, OW;
     double sh, sw;
@@ -165,7 +145,7 @@ static void test_resize(void) {
                {PV_RESIZE_BICUBIC, 0, 7, 9, 0, 0},
                {PV_RESIZE_BICUBIC, 1, 4, 3, 0, 0}};
   for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-    pv_op_attrs at = zattrs();
+    pv_op_attrs at = vkh_zattrs();
     pv_resize_attrs *r = &at.resize;
     r->mode = cases[c].mode;
     r->align_corners = cases[c].align;
@@ -174,7 +154,7 @@ static void test_resize(void) {
     r->size[1] = cases[c].OW;
     r->scale[0] = cases[c].sh;
     r->scale[1] = cases[c].sw;
-    pv_tensor_desc in = D(1, 2, 5, 6), od;
+    pv_tensor_desc in = VKH_D(1, 2, 5, 6), od;
     const void *data[1] = {x};
     float *y = NULL;
     int OH = cases[c].OH, OW = cases[c].OW;
@@ -244,7 +224,8 @@ static void test_conv_transpose(void) {
   int B = 1, C = 4, H = 5, W = 6, g = 2, cog = 3, K = 3, s = 2, p = 1, op = 1;
   int O = cog * g, OH = (H - 1) * s - 2 * p + (K - 1) + op + 1,
       OW = (W - 1) * s - 2 * p + (K - 1) + op + 1;
-  float *x = rnd(B * C * H * W), *w = rnd(C * cog * K * K), *b = rnd(O);
+  float *x = vkh_rnd(B * C * H * W), *w = vkh_rnd(C * cog * K * K),
+        *b = vkh_rnd(O);
   double *acc = calloc((size_t)(O * OH * OW), sizeof(double));
   for (int o = 0; o < O; o++)
     for (int i = 0; i < OH * OW; i++)
@@ -266,14 +247,14 @@ static void test_conv_transpose(void) {
   float *want = malloc(sizeof(float) * (size_t)(O * OH * OW)), *y = NULL;
   for (int i = 0; i < O * OH * OW; i++)
     want[i] = (float)acc[i];
-  pv_op_attrs at = zattrs();
+  pv_op_attrs at = vkh_zattrs();
   at.conv.stride[0] = at.conv.stride[1] = s;
   for (int i = 0; i < 4; i++)
     at.conv.padding[i] = p;
   at.conv.dilation[0] = at.conv.dilation[1] = 1;
   at.conv.groups = g;
   at.conv.output_padding[0] = at.conv.output_padding[1] = op;
-  pv_tensor_desc in[3] = {D(1, 4, 5, 6), D(4, 3, 3, 3), D(6)}, od;
+  pv_tensor_desc in[3] = {VKH_D(1, 4, 5, 6), VKH_D(4, 3, 3, 3), VKH_D(6)}, od;
   const void *data[3] = {x, w, b};
   CHECK_EQ_INT(vkh_run(&VK, PV_OP_CONV_TRANSPOSE2D, &at, 3, in, data, 6u, &od,
                        (void **)&y),
@@ -288,9 +269,9 @@ static void test_cast(void) {
   uint8_t px[13];
   for (int i = 0; i < 13; i++)
     px[i] = (uint8_t)(i * 37 + 5);
-  pv_op_attrs at = zattrs();
+  pv_op_attrs at = vkh_zattrs();
   at.cast.to = PV_F32;
-  pv_tensor_desc in = DT(PV_U8, 13), od;
+  pv_tensor_desc in = VKH_DT(PV_U8, 13), od;
   const void *data[1] = {px};
   float *y = NULL, want[13];
   CHECK_EQ_INT(vkh_run(&VK, PV_OP_CAST, &at, 1, &in, data, 0, &od, (void **)&y),
@@ -304,7 +285,7 @@ static void test_cast(void) {
                  7.5f,  100.2f, 255.0f, -1.0f, 3.0f};
   int32_t *yi = NULL;
   at.cast.to = PV_I32;
-  pv_tensor_desc fin = D(11);
+  pv_tensor_desc fin = VKH_D(11);
   const void *fd[1] = {f};
   CHECK_EQ_INT(vkh_run(&VK, PV_OP_CAST, &at, 1, &fin, fd, 0, &od, (void **)&yi),
                0);
@@ -331,10 +312,10 @@ static void test_cast(void) {
 /* The workgroup-per-row paths (inner == 1): softmax over the last axis of
  * [3, 300], argmax with ties (first / last index). */
 static void test_rows(void) {
-  float *x = rnd(900), *y = NULL, want[900];
-  pv_op_attrs at = zattrs();
+  float *x = vkh_rnd(900), *y = NULL, want[900];
+  pv_op_attrs at = vkh_zattrs();
   at.axis.axis = -1;
-  pv_tensor_desc in = D(3, 300), od;
+  pv_tensor_desc in = VKH_D(3, 300), od;
   const void *data[1] = {x};
   CHECK_EQ_INT(
       vkh_run(&VK, PV_OP_SOFTMAX, &at, 1, &in, data, 0, &od, (void **)&y), 0);
@@ -371,17 +352,17 @@ static void test_rows(void) {
 /* topk: k=5 of 1000 (largest) with ties, and k=3 smallest along a strided
  * axis of [2, 7, 3]. */
 static void test_topk(void) {
-  float *x = rnd(2000);
+  float *x = vkh_rnd(2000);
   x[10] = x[20] = 2.0f; /* a tie for the top */
   x[1010] = NAN;        /* NaN counts as the largest */
   for (int c = 0; c < 2; c++) {
-    pv_op_attrs at = zattrs();
+    pv_op_attrs at = vkh_zattrs();
     int largest = c == 0;
     at.axis.axis = c == 0 ? 1 : 1;
     at.axis.k = c == 0 ? 5 : 3;
     at.axis.largest = largest;
     at.axis.sorted = 1;
-    pv_tensor_desc in = c == 0 ? D(2, 1000) : D(2, 7, 3), od[2];
+    pv_tensor_desc in = c == 0 ? VKH_D(2, 1000) : VKH_D(2, 7, 3), od[2];
     int64_t outer = 2, len = c == 0 ? 1000 : 7, inner = c == 0 ? 1 : 3;
     int64_t k = at.axis.k;
     const void *data[1] = {x};
@@ -444,8 +425,8 @@ static void test_reduce_general(void) {
       s *= cases[c].shape[i];
     }
     n = s;
-    float *x = rnd(n), *y = NULL;
-    pv_op_attrs at = zattrs();
+    float *x = vkh_rnd(n), *y = NULL;
+    pv_op_attrs at = vkh_zattrs();
     at.axis.n_axes = 2;
     at.axis.axes[0] = cases[c].axes[0];
     at.axis.axes[1] = cases[c].axes[1];
@@ -518,7 +499,7 @@ static void aa_weights(int in, int out, int align, int bicubic, int *lo, int *n,
 
 static void test_resize_aa(void) {
   int H = 13, W = 17;
-  float *x = rnd(2 * H * W);
+  float *x = vkh_rnd(2 * H * W);
   struct {
     int mode, align, OH, OW;
   } cases[] = {{PV_RESIZE_BILINEAR, 0, 5, 7},
@@ -530,14 +511,14 @@ static void test_resize_aa(void) {
   for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
     int OH = cases[c].OH, OW = cases[c].OW,
         bic = cases[c].mode == PV_RESIZE_BICUBIC;
-    pv_op_attrs at = zattrs();
+    pv_op_attrs at = vkh_zattrs();
     at.resize.mode = cases[c].mode;
     at.resize.align_corners = cases[c].align;
     at.resize.antialias = 1;
     at.resize.cubic_a = -0.75f;
     at.resize.size[0] = OH;
     at.resize.size[1] = OW;
-    pv_tensor_desc in = D(1, 2, 13, 17), od;
+    pv_tensor_desc in = VKH_D(1, 2, 13, 17), od;
     const void *data[1] = {x};
     float *y = NULL, want[2 * 32 * 32];
     CHECK_EQ_INT(
@@ -563,6 +544,7 @@ static void test_resize_aa(void) {
 }
 
 int main(void) {
+  vkh_seed(777);
   int rc = vkh_open(&VK, 0);
   if (rc)
     return rc;

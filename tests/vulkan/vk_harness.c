@@ -158,7 +158,8 @@ int vkh_run_multi(vkh *h, int op, const pv_op_attrs *attrs, int n_in,
   for (int k = 0; k < n_out; k++)
     node.outputs[k] = n_in + k;
   node.attrs = *attrs;
-  pv_partition_desc pd = {sizeof pd, 1, &node, n_in + n_out, vals, off, NULL, NULL};
+  pv_partition_desc pd = {sizeof pd, 1,   &node, n_in + n_out,
+                          vals,      off, NULL,  NULL};
   pv_plugin_buffer *arena = NULL;
   pv_plugin_partition *part = NULL;
   rc = h->d->buffer_alloc(h->dev, off, &arena);
@@ -213,4 +214,26 @@ int vkh_close_enough(const char *what, const float *got, const float *want,
     return 0;
   }
   return 1;
+}
+
+static uint32_t g_seed = 12345;
+
+void vkh_seed(uint32_t seed) { g_seed = seed; }
+
+float vkh_frand(void) {
+  g_seed = g_seed * 1664525u + 1013904223u;
+  return (float)((g_seed >> 8) & 0xffff) / 32768.0f - 1.0f;
+}
+
+float *vkh_rnd(int64_t n) {
+  float *p = malloc(sizeof(float) * (size_t)(n ? n : 1));
+  for (int64_t i = 0; p && i < n; i++)
+    p[i] = vkh_frand();
+  return p;
+}
+
+pv_op_attrs vkh_zattrs(void) {
+  pv_op_attrs a;
+  memset(&a, 0, sizeof a);
+  return a;
 }

@@ -15,6 +15,19 @@ typedef struct vkh {
   pv_plugin_device *dev;
 } vkh;
 
+/* Seeded test data, the same on every run: vkh_seed sets the generator (an
+ * LCG), vkh_frand draws a value in [-1, 1), vkh_rnd mallocs n of them. */
+void vkh_seed(uint32_t seed);
+float vkh_frand(void);
+float *vkh_rnd(int64_t n);
+/* Zeroed attributes. */
+pv_op_attrs vkh_zattrs(void);
+/* A descriptor from its dims: VKH_DT(PV_F16, 2, 3), VKH_D(2, 3) (f32). */
+#define VKH_DT(dt, ...)                                                        \
+  (vkh_desc(dt, (int)(sizeof((int64_t[]){__VA_ARGS__}) / 8),                   \
+            (int64_t[]){__VA_ARGS__}))
+#define VKH_D(...) VKH_DT(PV_F32, __VA_ARGS__)
+
 /* Validation errors/warnings seen so far (through the host log). */
 extern int vkh_validation_msgs;
 
